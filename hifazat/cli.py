@@ -1,0 +1,28 @@
+"""The ``hifazat`` command: Django's management commands under friendlier names.
+
+``hifazat demo``, ``hifazat demo load [--people N]``, ``hifazat demo totp EMAIL``,
+``hifazat serve``, ``hifazat worker``, ``hifazat audit verify``, ``hifazat backup FILE``,
+``hifazat restore FILE``, ``hifazat import-people FILE`` … and every Django command
+(``hifazat migrate``, ``hifazat check --deploy``).
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "hifazat"
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+        if argv[1] == "demo":
+            # The demo's accounts have a published password: they exist only in demo mode.
+            os.environ.setdefault("HIFAZAT_DEMO", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hifazat.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

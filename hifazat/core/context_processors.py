@@ -1,0 +1,18 @@
+from django.conf import settings
+
+from hifazat.orgs import access
+from hifazat.orgs.roles import Role
+
+
+def hifazat(request):
+    user = getattr(request, "user", None)
+    roles = {a.role for a in access.current_assignments(user)} if user else set()
+    return {
+        "DEMO_MODE": settings.DEMO_MODE,
+        "ADMIN_ENABLED": settings.ADMIN_ENABLED,
+        "nav": {
+            "people": bool(roles & set(access.PEOPLE_READERS.roles)),
+            "audit": bool(roles & set(access.AUDIT_READERS.roles)),
+            "admin": settings.ADMIN_ENABLED and Role.PLATFORM_ADMIN in roles,
+        },
+    }

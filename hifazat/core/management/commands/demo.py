@@ -1,0 +1,93 @@
+"""``hifazat demo``: load the demo data and serve it; ``demo load``; ``demo totp EMAIL``."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from hifazat.core.management.commands.serve import gunicorn_argv
+from hifazat.demo import generator
+from hifazat.demo.accounts import DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Demo data and a demo server. Actions: serve (default), load, totp EMAIL."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", nargs="?", default="serve", choices=["serve", "load", "totp"])
+        parser.add_argument("email", nargs="?", help="for totp: the demo account")
+        parser.add_argument("--people", type=int, default=3000, help="how many demo people (default 3000)")
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--batch-size", type=int, default=5000)
+
+    def handle(self, *args, action, email, people, host, port, batch_size, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError("Demo data is only loaded with HIFAZAT_DEMO=1.")
+        if action == "totp":
+            if not email:
+                raise CommandError("Usage: hifazat demo totp EMAIL")
+            self.stdout.write(generator.totp_code(email))
+            return
+        self.load(people, batch_size)
+        if action == "serve":
+            self.serve(host, port)
+
+    def load(self, people: int, batch_size: int) -> None:
+        self.stdout.write("Preparing the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        orgs = generator.load_organisations()
+        self.stdout.write(f"Organisations: {orgs['created']} new, {orgs['updated']} updated")
+        with tqdm(total=people, unit="people", desc="People", file=sys.stdout, disable=not sys.stdout.isatty() and people < 50_000) as bar:
+            added = generator.load_people(people, batch_size=batch_size, progress=bar.update)
+        self.stdout.write(f"People: {added} new")
+        self.accounts = generator.load_accounts()
+
+    def serve(self, host: str, port: int) -> None:
+        if not settings.DEBUG:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        env = {**os.environ, "HIFAZAT_DEMO": "1", "SITE_URL": os.environ.get("SITE_URL", f"http://{host}:{port}")}
+        web = subprocess.Popen(gunicorn_argv(host, port, 2), env=env)
+        worker = subprocess.Popen([sys.executable, "-m", "hifazat.cli", "worker"], env=env)
+        self.banner(host, port)
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and web.poll() is None and worker.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        self.stdout.write("\nStopping the web server and the worker …")
+        for proc in (web, worker):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in (web, worker):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.stdout.write("Stopped.")
+
+    def banner(self, host: str, port: int) -> None:
+        width = max(len(label) for label, _, _ in self.accounts)
+        lines = [
+            "",
+            f"Hifazat demo is running at http://{host}:{port}/  (Ctrl-C stops it)",
+            f"Every demo account's password: {DEMO_PASSWORD}",
+            "Accounts marked TOTP ask for a code: run  .venv/bin/hifazat demo totp EMAIL",
+            "",
+        ]
+        lines += [f"  {label:<{width}}  {email}  {mfa}" for label, email, mfa in self.accounts]
+        self.stdout.write("\n".join(lines) + "\n")

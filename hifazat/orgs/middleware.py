@@ -1,0 +1,52 @@
+"""Enforces the access policy that each view declares (see hifazat.orgs.access)."""
+
+import logging
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from hifazat.orgs.access import is_privileged
+
+logger = logging.getLogger(__name__)
+
+
+def view_policy(view_func):
+    p = getattr(view_func, "access_policy", None)
+    if p is None and hasattr(view_func, "view_class"):
+        p = getattr(view_func.view_class, "access_policy", None)
+    return p
+
+
+def has_second_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class AccessPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        p = view_policy(view_func)
+        if p is None:
+            # Fail closed: a route without a declared policy is not served.
+            logger.error("route without access policy: %s", request.path)
+            raise Http404
+        user = request.user
+        if p.public:
+            return None
+        if not user.is_authenticated:
+            if p.api:
+                return JsonResponse({"detail": "Authentication required"}, status=401)
+            return redirect_to_login(request.get_full_path())
+        if not p.allow_without_mfa and is_privileged(user) and not has_second_factor(user):
+            return redirect(reverse("mfa_activate_totp") + "?required=1")
+        if not p.allows(user):
+            raise Http404
+        return None
