@@ -4,32 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
 
-
-def session_used_mfa(request) -> bool:
-    records = request.session.get("account_authentication_methods", [])
-    return any(r.get("method") == "mfa" for r in records)
-
-
-class HifazatAdminSite(admin.AdminSite):
-    site_header = "Hifazat administration"
-    site_title = "Hifazat"
-
-    def has_permission(self, request):
-        from hifazat.orgs.access import has_role
-        from hifazat.orgs.roles import Role
-
-        user = request.user
-        return bool(
-            user.is_active and user.is_authenticated and has_role(user, Role.PLATFORM_ADMIN)
-            and session_used_mfa(request)
-        )
-
-
-class HifazatAdminConfig(AdminConfig):
-    default_site = "hifazat.admin_site.HifazatAdminSite"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyMixin:
     """The admin inspects; every change goes through a service that checks and audits it."""
 
     def has_add_permission(self, request):
@@ -40,3 +15,41 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def session_used_mfa(request) -> bool:
+    records = request.session.get("account_authentication_methods", [])
+    return any(r.get("method") == "mfa" for r in records)
+
+
+class HifazatAdminSite(admin.AdminSite):
+    site_header = "Hifazat administration"
+    site_title = "Hifazat"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every model, ours or a library's, is read-only here (writes bypassing services
+        # would bypass permission checks and the audit log).
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, ReadOnlyMixin):
+            admin_class = type(f"ReadOnly{admin_class.__name__}", (ReadOnlyMixin, admin_class), {})
+        return super().register(model_or_iterable, admin_class, **options)
+
+    def has_permission(self, request):
+        from hifazat.orgs.access import has_role
+        from hifazat.orgs.roles import Role
+
+        user = request.user
+        return bool(
+            user.is_active
+            and user.is_authenticated
+            and has_role(user, Role.PLATFORM_ADMIN)
+            and session_used_mfa(request)
+        )
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+class HifazatAdminConfig(AdminConfig):
+    default_site = "hifazat.admin_site.HifazatAdminSite"

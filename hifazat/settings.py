@@ -4,6 +4,7 @@ The defaults make a fresh checkout run on SQLite (``make demo``); a deployment s
 variables documented in README.md (table "Configuration") and docs/deploy.md.
 """
 
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ VAR_DIR = Path(env_str("HIFAZAT_VAR_DIR", str(PROJECT_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
+# pytest (8.2+) sets PYTEST_VERSION: tests run tasks immediately and need no collectstatic.
+UNDER_PYTEST = "PYTEST_VERSION" in os.environ
 # Demo mode creates accounts with a published password; it must never be on in production.
 DEMO_MODE = env_bool("HIFAZAT_DEMO", False)
 
@@ -44,7 +47,11 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 SECRET_KEY_CONFIGURED = bool(env_secret("SECRET_KEY"))
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [_site.hostname or "127.0.0.1", "localhost", "127.0.0.1"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [
+    _site.hostname or "127.0.0.1",
+    "localhost",
+    "127.0.0.1",
+]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
@@ -110,7 +117,9 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hifazat.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a transaction takes the write lock when it begins, so two writers queue
@@ -129,7 +138,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: shared by every web worker (rate limits and single-use codes depend on it) ---
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -140,7 +154,7 @@ else:
     }
 
 # --- Tasks ---------------------------------------------------------------------------------
-TASKS_IMMEDIATE = env_bool("HIFAZAT_TASKS_IMMEDIATE", False)
+TASKS_IMMEDIATE = env_bool("HIFAZAT_TASKS_IMMEDIATE", UNDER_PYTEST)
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
@@ -161,9 +175,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("email", "full_name", "employee_number")}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name", "employee_number")},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "hifazat.orgs.passwords.ContextWordsValidator"},
@@ -262,21 +281,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ur", _("Urdu"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Karachi")
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
     "staticfiles": {
         # Hashed, pre-compressed files (gzip) served by whitenoise; needs `collectstatic`.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env_bool("STATIC_MANIFEST", not DEBUG)
+        if env_bool("STATIC_MANIFEST", not (DEBUG or UNDER_PYTEST))
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

@@ -11,11 +11,22 @@ from hifazat.orgs.access import ACCOUNT, PLATFORM_ADMINS, PUBLIC, Policy
 # allauth's pages: these are reachable signed out (signing in, resetting a password, the
 # second-factor step of a sign-in); every other allauth page needs a signed-in person.
 ALLAUTH_PUBLIC = {
-    "account_login", "account_logout", "account_signup", "account_reset_password",
-    "account_reset_password_done", "account_reset_password_from_key",
-    "account_reset_password_from_key_done", "account_inactive", "account_confirm_email",
-    "account_email_verification_sent", "mfa_authenticate", "mfa_trust", "account_login_code_confirm",
-    "account_request_login_code", "account_confirm_password_reset_code", "account_confirm_login_code",
+    "account_login",
+    "account_logout",
+    "account_signup",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_inactive",
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "mfa_authenticate",
+    "mfa_trust",
+    "account_login_code_confirm",
+    "account_request_login_code",
+    "account_confirm_password_reset_code",
+    "account_confirm_login_code",
 }
 
 
@@ -58,5 +69,6 @@ urlpatterns = [
 if settings.ADMIN_ENABLED:
     from django.contrib import admin
 
-    with_policy(admin.site.urls[0], lambda p: PLATFORM_ADMINS)
-    urlpatterns.append(path("admin/", admin.site.urls))
+    admin_urls = admin.site.urls  # a property that builds new patterns on each access
+    with_policy(admin_urls[0], lambda p: PLATFORM_ADMINS)
+    urlpatterns.append(path("admin/", admin_urls))

@@ -11,4 +11,4 @@ class Origin:
     channel: str = "web"
 
 
-current_origin: ContextVar[Origin] = ContextVar("hifazat_origin", default=Origin(channel="system"))
+current_origin: ContextVar[Origin] = ContextVar("hifazat_origin", default=Origin(channel="system"))  # noqa: B039 - Origin is frozen

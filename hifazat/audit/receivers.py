@@ -20,4 +20,8 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     # Never the password; the e-mail typed only as the key that was tried.
-    audit_record(actor=None, action="auth.login_failed", data={"email": str(credentials.get("email", ""))[:200]})
+    audit_record(
+        actor=None,
+        action="auth.login_failed",
+        data={"email": str(credentials.get("email", ""))[:200]},
+    )

@@ -45,7 +45,11 @@ def audit_record(
             seq=head.seq + 1,
             at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=(f"{actor.full_name} <{actor.email}>" if getattr(actor, "pk", None) else str(actor or "system"))[:200],
+            actor_label=(
+                f"{actor.full_name} <{actor.email}>"
+                if getattr(actor, "pk", None)
+                else str(actor or "system")
+            )[:200],
             action=action,
             object_type=object_type,
             object_id=str(object_id),
@@ -94,18 +98,35 @@ def audit_verify(*, batch: int = 5000) -> VerifyResult:
             break
         for event in events:
             if event.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"event #{expected_seq} is missing")
+                return VerifyResult(
+                    False, checked, expected_seq, f"event #{expected_seq} is missing"
+                )
             if event.prev_hash != prev:
-                return VerifyResult(False, checked, event.seq, "its previous hash does not match the event before it")
+                return VerifyResult(
+                    False,
+                    checked,
+                    event.seq,
+                    "its previous hash does not match the event before it",
+                )
             if event.compute_hash() != event.hash:
-                return VerifyResult(False, checked, event.seq, "its content does not match its hash (changed after writing)")
+                return VerifyResult(
+                    False,
+                    checked,
+                    event.seq,
+                    "its content does not match its hash (changed after writing)",
+                )
             prev = event.hash
             expected_seq += 1
             checked += 1
             last_seq = event.seq
     head = AuditHead.objects.filter(pk=1).first()
     if head and (head.seq != last_seq or head.hash != prev):
-        return VerifyResult(False, checked, last_seq + 1, f"the head says #{head.seq} but the chain ends at #{last_seq}")
+        return VerifyResult(
+            False,
+            checked,
+            last_seq + 1,
+            f"the head says #{head.seq} but the chain ends at #{last_seq}",
+        )
     problem = _check_written_heads(dict(_read_written_heads()), last_seq)
     if problem:
         return VerifyResult(False, checked, problem[0], problem[1])
@@ -135,7 +156,10 @@ def _check_written_heads(heads: dict[int, str], last_seq: int):
         if seq > last_seq:
             return seq, f"a head written out earlier (#{seq}) is beyond the end of the chain"
         if stored.get(seq) != digest:
-            return seq, f"a head written out earlier (#{seq}) no longer matches: the chain was rewritten"
+            return (
+                seq,
+                f"a head written out earlier (#{seq}) no longer matches: the chain was rewritten",
+            )
     return None
 
 

@@ -15,8 +15,12 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who (name or e-mail)"), required=False, max_length=100)
     action = forms.CharField(label=_("Action"), required=False, max_length=64)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 @policy(AUDIT_READERS)
@@ -41,4 +45,8 @@ def audit_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     actions = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()[:200]
-    return render(request, "audit/audit_list.html", {"form": form, "page": page, "query": query.urlencode(), "actions": actions})
+    return render(
+        request,
+        "audit/audit_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "actions": actions},
+    )

@@ -31,7 +31,11 @@ def healthz(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        last = WorkerHeartbeat.objects.order_by("-last_seen").values_list("last_seen", flat=True).first()
+        last = (
+            WorkerHeartbeat.objects.order_by("-last_seen")
+            .values_list("last_seen", flat=True)
+            .first()
+        )
     except Exception:
         return JsonResponse({"database": "error", "worker": "unknown"}, status=503)
     if last is not None:
@@ -49,7 +53,9 @@ def healthz(request):
 def set_language(request):
     """Django's language switch (it keeps `next` on-site), remembered for signed-in people."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         request.POST = request.POST.copy()
         request.POST["next"] = "/"
     response = django_set_language(request)

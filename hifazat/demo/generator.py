@@ -28,12 +28,22 @@ SEED = 20230115  # the NTISB training of January 2023
 IT_ADMIN_SHARE = 0.10
 # Relative size of an organisation's staff by kind (a ministry's secretariat is small; its
 # division and attached departments carry most staff).
-KIND_WEIGHT = {"ministry": 2, "division": 6, "attached_department": 5, "autonomous_body": 3, "sub_office": 1}
+KIND_WEIGHT = {
+    "ministry": 2,
+    "division": 6,
+    "attached_department": 5,
+    "autonomous_body": 3,
+    "sub_office": 1,
+}
 
 
 def read_organisations() -> list[dict]:
     """The project's own organisation list (hifazat/orgs/data/organisations.csv)."""
-    text = resources.files("hifazat.orgs").joinpath("data/organisations.csv").read_text(encoding="utf-8")
+    text = (
+        resources.files("hifazat.orgs")
+        .joinpath("data/organisations.csv")
+        .read_text(encoding="utf-8")
+    )
     rows = list(csv.DictReader(text.splitlines()))
     by_code = {r["code"]: r for r in rows}
 
@@ -45,8 +55,12 @@ def read_organisations() -> list[dict]:
 
     return [
         {
-            "code": r["code"], "name": r["name"], "kind": r["kind"], "parent_code": r["parent_code"],
-            "email_domains": domains(r), "note": r.get("note", ""),
+            "code": r["code"],
+            "name": r["name"],
+            "kind": r["kind"],
+            "parent_code": r["parent_code"],
+            "email_domains": domains(r),
+            "note": r.get("note", ""),
         }
         for r in rows
     ]
@@ -84,11 +98,17 @@ def generate_people(count: int, orgs: list[Organisation]):
         n = used[(local, domain)]
         email = f"{local}{n if n > 1 else ''}@{domain}"
         yield Person(
-            email=email, full_name=full_name, employee_number=f"FG-{i + 1:07d}",
-            designation=designation, bps_grade=grade, organisation=org, org_path=org.path,
+            email=email,
+            full_name=full_name,
+            employee_number=f"FG-{i + 1:07d}",
+            designation=designation,
+            bps_grade=grade,
+            organisation=org,
+            org_path=org.path,
             track=Person.Track.IT_ADMIN if it_admin else Person.Track.GENERAL,
             preferred_language="ur" if rng.random() < 0.2 else "en",
-            password=make_password(None), date_joined=now,
+            password=make_password(None),
+            date_joined=now,
         )
 
 
@@ -135,7 +155,9 @@ def load_accounts() -> list[tuple]:
             person.designation = acc.designation
             person.bps_grade = acc.grade
             person.track = acc.track
-            person.employee_number = person.employee_number or f"DEMO-{acc.email.split('@')[0].upper()}"
+            person.employee_number = (
+                person.employee_number or f"DEMO-{acc.email.split('@')[0].upper()}"
+            )
             person.is_active = True
             if not person.has_usable_password() or not person.check_password(DEMO_PASSWORD):
                 person.set_password(DEMO_PASSWORD)
@@ -145,19 +167,29 @@ def load_accounts() -> list[tuple]:
                 RoleAssignment.objects.get_or_create(
                     person=person, role=acc.role, organisation=scope, revoked_at=None
                 )
-                if not Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists():
+                if not Authenticator.objects.filter(
+                    user=person, type=Authenticator.Type.TOTP
+                ).exists():
                     TOTP.activate(person, generate_totp_secret())
                     RecoveryCodes.activate(person)
         if created:
-            audit_record(actor=None, action="demo.accounts_created", object_type="orgs.person",
-                         data={"accounts": created})
+            audit_record(
+                actor=None,
+                action="demo.accounts_created",
+                object_type="orgs.person",
+                data={"accounts": created},
+            )
     return [(a.label, a.email, "TOTP" if a.role else "") for a in DEMO_ACCOUNTS]
 
 
 def totp_code(email: str) -> str:
     """The current code of a demo account's authenticator (``hifazat demo totp EMAIL``)."""
     from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
     from allauth.mfa.utils import decrypt
 
     auth = Authenticator.objects.get(user__email=email.lower(), type=Authenticator.Type.TOTP)

@@ -99,7 +99,9 @@ def has_national_role(user, *roles: str) -> bool:
 
 
 def scoped_organisations(user, *roles: str) -> list[Organisation]:
-    return [a.organisation for a in current_assignments(user) if a.role in roles and a.organisation_id]
+    return [
+        a.organisation for a in current_assignments(user) if a.role in roles and a.organisation_id
+    ]
 
 
 def is_privileged(user) -> bool:
@@ -141,7 +143,11 @@ def managed_organisations(user) -> QuerySet[Organisation]:
     if has_role(user, Role.PLATFORM_ADMIN, Role.PROGRAMME_MANAGER):
         return Organisation.objects.all()
     subtrees = _subtrees_q(scoped_organisations(user, *ORG_MANAGERS), "")
-    return Organisation.objects.filter(subtrees) if subtrees is not None else Organisation.objects.none()
+    return (
+        Organisation.objects.filter(subtrees)
+        if subtrees is not None
+        else Organisation.objects.none()
+    )
 
 
 # --- people ----------------------------------------------------------------------------------

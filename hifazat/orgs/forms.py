@@ -13,11 +13,15 @@ class PeopleFilterForm(forms.Form):
         label=_("Track"), required=False, choices=[("", _("Any track")), *Person.Track.choices]
     )
     grade = forms.TypedChoiceField(
-        label=_("BPS grade"), required=False, coerce=int, empty_value=None,
+        label=_("BPS grade"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", _("Any grade"))] + [(g, str(g)) for g in range(1, 23)],
     )
     active = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("1", _("Active")), ("0", _("Deactivated")), ("all", _("All"))],
     )
 

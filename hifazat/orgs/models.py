@@ -32,7 +32,11 @@ class Organisation(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
         verbose_name=_("merged into"),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -91,16 +95,22 @@ class Person(AbstractBaseUser):
     )
     designation = models.CharField(_("designation"), max_length=120, blank=True)
     bps_grade = models.PositiveSmallIntegerField(
-        _("BPS grade"), null=True, blank=True,
+        _("BPS grade"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(22)],
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="people",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="people",
         verbose_name=_("organisation"),
     )
     # Copy of the organisation's path so that subtree filters on people need no join.
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
-    track = models.CharField(_("track"), max_length=16, choices=Track.choices, default=Track.GENERAL)
+    track = models.CharField(
+        _("track"), max_length=16, choices=Track.choices, default=Track.GENERAL
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
     )
@@ -172,7 +182,11 @@ class RoleAssignment(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
         verbose_name=_("scope"),
     )
     granted_by = models.ForeignKey(

@@ -8,10 +8,24 @@ from django.utils.translation import gettext as _
 # Words an attacker tries first against a government platform. Matched case-insensitively
 # after stripping digits and symbols, so "Pakistan@2026" and "h1fazat!!" are refused.
 CONTEXT_WORDS = (
-    "password", "hifazat", "pakistan", "islamabad", "government", "ministry", "division",
-    "cabinet", "moitt", "ntisb", "admin", "welcome", "qwerty", "letmein",
+    "password",
+    "hifazat",
+    "pakistan",
+    "islamabad",
+    "government",
+    "ministry",
+    "division",
+    "cabinet",
+    "moitt",
+    "ntisb",
+    "admin",
+    "welcome",
+    "qwerty",
+    "letmein",
 )
-LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
 
 
 class ContextWordsValidator:
@@ -27,14 +41,18 @@ class ContextWordsValidator:
             # word with digits or symbols adds almost nothing an attacker would not try.
             if word and word in folded and len(folded) - len(word) < 6:
                 raise ValidationError(
-                    _("This password is built on a word attackers try first (%(word)s). "
-                      "Use a passphrase of unrelated words instead."),
+                    _(
+                        "This password is built on a word attackers try first (%(word)s). "
+                        "Use a passphrase of unrelated words instead."
+                    ),
                     code="password_context_word",
                     params={"word": word},
                 )
 
     def get_help_text(self):
-        return _("Your password cannot be built on words such as “password”, “Pakistan” or your ministry’s name.")
+        return _(
+            "Your password cannot be built on words such as “password”, “Pakistan” or your ministry’s name."
+        )
 
 
 class MaximumLengthValidator:
@@ -45,7 +63,8 @@ class MaximumLengthValidator:
     def validate(self, password, user=None):
         if len(password) > self.max_length:
             raise ValidationError(
-                _("Use at most %(max)d characters.") % {"max": self.max_length}, code="password_too_long"
+                _("Use at most %(max)d characters.") % {"max": self.max_length},
+                code="password_too_long",
             )
 
     def get_help_text(self):

@@ -58,27 +58,37 @@ def organisation_detail(user, org: Organisation) -> dict:
     )
     return {
         "people_count": Person.objects.filter(organisation=org, is_active=True).count(),
-        "subtree_count": Person.objects.filter(org_path__startswith=org.path, is_active=True).count(),
+        "subtree_count": Person.objects.filter(
+            org_path__startswith=org.path, is_active=True
+        ).count(),
         "focal_persons": [a.person for a in keyholders if a.role == Role.FOCAL_PERSON],
         "heads": [a.person for a in keyholders if a.role == Role.HEAD],
-        "children": access.organisations_visible_to(user).filter(parent=org).annotate(
-            n=Count("people", filter=Q(people__is_active=True))
-        ),
-        "can_list_people": visible_people.filter(org_path__startswith=org.path).exclude(pk=user.pk).exists()
-        if access.has_role(user, *access.PEOPLE_READERS.roles) else False,
-        "ancestors": Organisation.objects.filter(pk__in=org.ancestor_ids()).exclude(pk=org.pk).order_by("depth"),
+        "children": access.organisations_visible_to(user)
+        .filter(parent=org)
+        .annotate(n=Count("people", filter=Q(people__is_active=True))),
+        "can_list_people": visible_people.filter(org_path__startswith=org.path)
+        .exclude(pk=user.pk)
+        .exists()
+        if access.has_role(user, *access.PEOPLE_READERS.roles)
+        else False,
+        "ancestors": Organisation.objects.filter(pk__in=org.ancestor_ids())
+        .exclude(pk=org.pk)
+        .order_by("depth"),
     }
 
 
-def people_list(user, *, query="", org: Organisation | None = None, track="", grade=None,
-                active: str = "1") -> QuerySet[Person]:
+def people_list(
+    user, *, query="", org: Organisation | None = None, track="", grade=None, active: str = "1"
+) -> QuerySet[Person]:
     qs = access.people_visible_to(user).select_related("organisation")
     if org is not None:
         qs = qs.filter(org_path__startswith=org.path)
     if query:
         qs = qs.filter(
-            Q(full_name__icontains=query) | Q(email__icontains=query)
-            | Q(employee_number__iexact=query) | Q(designation__icontains=query)
+            Q(full_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(employee_number__iexact=query)
+            | Q(designation__icontains=query)
         )
     if track:
         qs = qs.filter(track=track)

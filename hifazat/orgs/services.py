@@ -98,7 +98,9 @@ def organisations_load(*, actor, rows: list[dict]) -> dict:
             raise ValidationError(_("The organisation list has a cycle in its parents."))
     if created or updated:
         audit_record(
-            actor=actor, action="organisations.loaded", object_type="orgs.organisation",
+            actor=actor,
+            action="organisations.loaded",
+            object_type="orgs.organisation",
             data={"created": created, "updated": updated},
         )
     return {"created": len(created), "updated": len(updated)}
@@ -154,16 +156,20 @@ def role_grant(
     if organisation is not None:
         # The granter must reach the scope they hand out.
         _require(access.managed_organisations(actor).filter(pk=organisation.pk).exists())
-    existing = RoleAssignment.objects.current().filter(
-        person=person, role=role, organisation=organisation
-    ).first()
+    existing = (
+        RoleAssignment.objects.current()
+        .filter(person=person, role=role, organisation=organisation)
+        .first()
+    )
     if existing:
         return existing
     assignment = RoleAssignment.objects.create(
         person=person, role=role, organisation=organisation, granted_by=actor
     )
     audit_record(
-        actor=actor, action="role.granted", obj=person,
+        actor=actor,
+        action="role.granted",
+        obj=person,
         data={"role": role, "scope": organisation.code if organisation else None},
     )
     return assignment
@@ -180,8 +186,12 @@ def role_revoke(*, actor: Person, assignment: RoleAssignment) -> RoleAssignment:
         assignment.revoked_by = actor
         assignment.save(update_fields=["revoked_at", "revoked_by"])
         audit_record(
-            actor=actor, action="role.revoked", obj=assignment.person,
-            data={"role": assignment.role,
-                  "scope": assignment.organisation.code if assignment.organisation_id else None},
+            actor=actor,
+            action="role.revoked",
+            obj=assignment.person,
+            data={
+                "role": assignment.role,
+                "scope": assignment.organisation.code if assignment.organisation_id else None,
+            },
         )
     return assignment

@@ -11,5 +11,7 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
     path("people/<int:pk>/roles/", views.role_grant, name="role_grant"),
-    path("people/<int:pk>/roles/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),
+    path(
+        "people/<int:pk>/roles/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"
+    ),
 ]

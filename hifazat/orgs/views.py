@@ -36,19 +36,34 @@ def organisation_detail(request, code):
 def people_list(request):
     form = PeopleFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    org = access.get_organisation_for_user(request.user, filters["org"]) if filters.get("org") else None
+    org = (
+        access.get_organisation_for_user(request.user, filters["org"])
+        if filters.get("org")
+        else None
+    )
     people = selectors.people_list(
-        request.user, query=filters.get("q", ""), org=org, track=filters.get("track", ""),
-        grade=filters.get("grade"), active=filters.get("active") or "1",
+        request.user,
+        query=filters.get("q", ""),
+        org=org,
+        track=filters.get("track", ""),
+        grade=filters.get("grade"),
+        active=filters.get("active") or "1",
     )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     audit_record(
-        actor=request.user, action="people.list_viewed", object_type="orgs.person",
-        data={"filters": {k: v for k, v in filters.items() if v not in ("", None)}, "page": page.number},
+        actor=request.user,
+        action="people.list_viewed",
+        object_type="orgs.person",
+        data={
+            "filters": {k: v for k, v in filters.items() if v not in ("", None)},
+            "page": page.number,
+        },
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "orgs/people_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "orgs/people_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 @policy(SIGNED_IN)
@@ -57,14 +72,19 @@ def person_detail(request, pk):
     person = access.get_person_for_user(request.user, pk)
     if person.pk != request.user.pk:
         audit_record(actor=request.user, action="person.viewed", obj=person)
-    assignments = RoleAssignment.objects.current().filter(person=person).select_related("organisation")
+    assignments = (
+        RoleAssignment.objects.current().filter(person=person).select_related("organisation")
+    )
     grantable = access.grantable_roles(request.user)
     context = {
         "person": person,
         "assignments": assignments,
-        "can_manage": person.pk != request.user.pk and access.can_manage_person(request.user, person),
+        "can_manage": person.pk != request.user.pk
+        and access.can_manage_person(request.user, person),
         "grantable": grantable,
-        "grant_form": RoleGrantForm(user=request.user) if grantable and access.can_manage_person(request.user, person) else None,
+        "grant_form": RoleGrantForm(user=request.user)
+        if grantable and access.can_manage_person(request.user, person)
+        else None,
     }
     return render(request, "orgs/person_detail.html", context)
 
@@ -82,13 +102,17 @@ def _person_action(request, pk, service, done_message):
 @policy(PEOPLE_MANAGERS)
 @require_POST
 def person_deactivate(request, pk):
-    return _person_action(request, pk, services.person_deactivate, _("%(name)s has been deactivated."))
+    return _person_action(
+        request, pk, services.person_deactivate, _("%(name)s has been deactivated.")
+    )
 
 
 @policy(PEOPLE_MANAGERS)
 @require_POST
 def person_reactivate(request, pk):
-    return _person_action(request, pk, services.person_reactivate, _("%(name)s has been reactivated."))
+    return _person_action(
+        request, pk, services.person_reactivate, _("%(name)s has been reactivated.")
+    )
 
 
 @policy(ROLE_GRANTERS)
@@ -102,7 +126,9 @@ def role_grant(request, pk):
     code = form.cleaned_data["organisation"]
     org = access.managed_organisations(request.user).filter(code=code).first() if code else None
     try:
-        services.role_grant(actor=request.user, person=person, role=form.cleaned_data["role"], organisation=org)
+        services.role_grant(
+            actor=request.user, person=person, role=form.cleaned_data["role"], organisation=org
+        )
     except PermissionDenied:
         raise Http404
     except ValidationError as exc:
@@ -116,7 +142,9 @@ def role_grant(request, pk):
 @require_POST
 def role_revoke(request, pk, assignment_id):
     person = access.get_person_for_user(request.user, pk)
-    assignment = get_object_or_404(RoleAssignment.objects.current(), pk=assignment_id, person=person)
+    assignment = get_object_or_404(
+        RoleAssignment.objects.current(), pk=assignment_id, person=person
+    )
     try:
         services.role_revoke(actor=request.user, assignment=assignment)
     except PermissionDenied:

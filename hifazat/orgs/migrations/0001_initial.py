@@ -3,103 +3,276 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import hifazat.orgs.models
 from django.conf import settings
 from django.db import migrations, models
 
+import hifazat.orgs.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_ur', models.CharField(blank=True, max_length=200, verbose_name='name in Urdu')),
-                ('kind', models.CharField(choices=[('ministry', 'Ministry'), ('division', 'Division'), ('attached_department', 'Attached department'), ('autonomous_body', 'Autonomous body'), ('sub_office', 'Sub-office')], max_length=32, verbose_name='kind')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('email_domains', models.JSONField(blank=True, default=list, verbose_name='e-mail domains')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_from', to='orgs.organisation', verbose_name='merged into')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_ur",
+                    models.CharField(blank=True, max_length=200, verbose_name="name in Urdu"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ministry", "Ministry"),
+                            ("division", "Division"),
+                            ("attached_department", "Attached department"),
+                            ("autonomous_body", "Autonomous body"),
+                            ("sub_office", "Sub-office"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "email_domains",
+                    models.JSONField(blank=True, default=list, verbose_name="e-mail domains"),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_from",
+                        to="orgs.organisation",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['path'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='work e-mail')),
-                ('full_name', models.CharField(max_length=150, verbose_name='full name')),
-                ('employee_number', models.CharField(blank=True, max_length=32, null=True, unique=True, verbose_name='employee number')),
-                ('designation', models.CharField(blank=True, max_length=120, verbose_name='designation')),
-                ('bps_grade', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(22)], verbose_name='BPS grade')),
-                ('org_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('track', models.CharField(choices=[('general', 'General staff'), ('it_admin', 'IT administrator')], default='general', max_length=16, verbose_name='track')),
-                ('preferred_language', models.CharField(choices=[('en', 'English'), ('ur', 'Urdu')], default='en', max_length=8, verbose_name='preferred language')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('deactivated_at', models.DateTimeField(blank=True, null=True)),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='orgs.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="work e-mail"),
+                ),
+                ("full_name", models.CharField(max_length=150, verbose_name="full name")),
+                (
+                    "employee_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=32,
+                        null=True,
+                        unique=True,
+                        verbose_name="employee number",
+                    ),
+                ),
+                (
+                    "designation",
+                    models.CharField(blank=True, max_length=120, verbose_name="designation"),
+                ),
+                (
+                    "bps_grade",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(22),
+                        ],
+                        verbose_name="BPS grade",
+                    ),
+                ),
+                ("org_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                (
+                    "track",
+                    models.CharField(
+                        choices=[("general", "General staff"), ("it_admin", "IT administrator")],
+                        default="general",
+                        max_length=16,
+                        verbose_name="track",
+                    ),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[("en", "English"), ("ur", "Urdu")],
+                        default="en",
+                        max_length=8,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("deactivated_at", models.DateTimeField(blank=True, null=True)),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="orgs.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['full_name', 'id'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["full_name", "id"],
             },
             managers=[
-                ('objects', hifazat.orgs.models.PersonManager()),
+                ("objects", hifazat.orgs.models.PersonManager()),
             ],
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('focal_person', 'Focal person'), ('head', 'Head of organisation'), ('trainer', 'Trainer'), ('programme_manager', 'Programme manager'), ('advisory_author', 'Advisory author'), ('advisory_reviewer', 'Advisory reviewer'), ('advisory_publisher', 'Advisory publisher'), ('campaign_operator', 'Campaign operator'), ('auditor', 'Auditor'), ('platform_admin', 'Platform admin')], max_length=32, verbose_name='role')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='orgs.organisation', verbose_name='scope')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("focal_person", "Focal person"),
+                            ("head", "Head of organisation"),
+                            ("trainer", "Trainer"),
+                            ("programme_manager", "Programme manager"),
+                            ("advisory_author", "Advisory author"),
+                            ("advisory_reviewer", "Advisory reviewer"),
+                            ("advisory_publisher", "Advisory publisher"),
+                            ("campaign_operator", "Campaign operator"),
+                            ("auditor", "Auditor"),
+                            ("platform_admin", "Platform admin"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="role_assignments",
+                        to="orgs.organisation",
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'id'],
+                "ordering": ["role", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['org_path', 'is_active'], name='person_scope_idx'),
+            model_name="person",
+            index=models.Index(fields=["org_path", "is_active"], name="person_scope_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('bps_grade__isnull', True), models.Q(('bps_grade__gte', 1), ('bps_grade__lte', 22)), _connector='OR'), name='person_bps_grade_range'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bps_grade__isnull", True),
+                    models.Q(("bps_grade__gte", 1), ("bps_grade__lte", 22)),
+                    _connector="OR",
+                ),
+                name="person_bps_grade_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('person', 'role', 'organisation'), name='one_current_assignment_per_scope'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("revoked_at__isnull", True)),
+                fields=("person", "role", "organisation"),
+                name="one_current_assignment_per_scope",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('organisation__isnull', True), ('revoked_at__isnull', True)), fields=('person', 'role'), name='one_current_national_assignment'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("organisation__isnull", True), ("revoked_at__isnull", True)),
+                fields=("person", "role"),
+                name="one_current_national_assignment",
+            ),
         ),
     ]

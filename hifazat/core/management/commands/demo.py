@@ -20,9 +20,13 @@ class Command(BaseCommand):
     help = "Demo data and a demo server. Actions: serve (default), load, totp EMAIL."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", nargs="?", default="serve", choices=["serve", "load", "totp"])
+        parser.add_argument(
+            "action", nargs="?", default="serve", choices=["serve", "load", "totp"]
+        )
         parser.add_argument("email", nargs="?", help="for totp: the demo account")
-        parser.add_argument("--people", type=int, default=3000, help="how many demo people (default 3000)")
+        parser.add_argument(
+            "--people", type=int, default=3000, help="how many demo people (default 3000)"
+        )
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--batch-size", type=int, default=5000)
@@ -45,7 +49,13 @@ class Command(BaseCommand):
         call_command("createcachetable", verbosity=0)
         orgs = generator.load_organisations()
         self.stdout.write(f"Organisations: {orgs['created']} new, {orgs['updated']} updated")
-        with tqdm(total=people, unit="people", desc="People", file=sys.stdout, disable=not sys.stdout.isatty() and people < 50_000) as bar:
+        with tqdm(
+            total=people,
+            unit="people",
+            desc="People",
+            file=sys.stdout,
+            disable=not sys.stdout.isatty() and people < 50_000,
+        ) as bar:
             added = generator.load_people(people, batch_size=batch_size, progress=bar.update)
         self.stdout.write(f"People: {added} new")
         self.accounts = generator.load_accounts()
@@ -53,7 +63,11 @@ class Command(BaseCommand):
     def serve(self, host: str, port: int) -> None:
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
-        env = {**os.environ, "HIFAZAT_DEMO": "1", "SITE_URL": os.environ.get("SITE_URL", f"http://{host}:{port}")}
+        env = {
+            **os.environ,
+            "HIFAZAT_DEMO": "1",
+            "SITE_URL": os.environ.get("SITE_URL", f"http://{host}:{port}"),
+        }
         web = subprocess.Popen(gunicorn_argv(host, port, 2), env=env)
         worker = subprocess.Popen([sys.executable, "-m", "hifazat.cli", "worker"], env=env)
         self.banner(host, port)

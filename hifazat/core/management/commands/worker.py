@@ -37,8 +37,12 @@ class Heartbeat(threading.Thread):
                 close_old_connections()
                 WorkerHeartbeat.objects.update_or_create(
                     worker_id=self.worker_id,
-                    defaults={"hostname": socket.gethostname()[:200], "pid": os.getpid(),
-                              "started_at": started, "last_seen": timezone.now()},
+                    defaults={
+                        "hostname": socket.gethostname()[:200],
+                        "pid": os.getpid(),
+                        "started_at": started,
+                        "last_seen": timezone.now(),
+                    },
                 )
                 now = timezone.now().timestamp()
                 if now - last_head >= settings.AUDIT_HEAD_SECONDS:
@@ -55,19 +59,28 @@ class Command(BaseCommand):
     help = "Run the background task worker."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between polls when idle"
+        )
         parser.add_argument("--queue-name", default="*", help="queue to work on (* for all)")
         parser.add_argument("--max-tasks", type=int, default=None)
         parser.add_argument("--worker-id", default=None)
 
     def handle(self, *args, interval, queue_name, max_tasks, worker_id, **options):
-        worker_id = worker_id or f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
+        worker_id = (
+            worker_id or f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
+        )
         heartbeat = Heartbeat(worker_id)
         heartbeat.start()
         worker = Worker(
-            queue_names=queue_name.split(","), interval=interval, batch=False,
-            backend_name="default", startup_delay=True, max_tasks=max_tasks,
-            worker_id=worker_id, excluded_queue_names=[],
+            queue_names=queue_name.split(","),
+            interval=interval,
+            batch=False,
+            backend_name="default",
+            startup_delay=True,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=[],
         )
         worker.configure_signals()
         self.stdout.write(f"worker {worker_id} started")
