@@ -36,18 +36,21 @@ class ContextWordsValidator:
             org = user.organisation
             words += [w for w in re.split(r"\W+", org.name.lower()) if len(w) > 4]
             words.append(org.code.lower())
-        for word in words:
-            # A context word is refused when it is most of the password: padding a common
-            # word with digits or symbols adds almost nothing an attacker would not try.
-            if word and word in folded and len(folded) - len(word) < 6:
-                raise ValidationError(
-                    _(
-                        "This password is built on a word attackers try first (%(word)s). "
-                        "Use a passphrase of unrelated words instead."
-                    ),
-                    code="password_context_word",
-                    params={"word": word},
-                )
+        found = [w for w in words if w and w in folded]
+        rest = folded
+        for word in sorted(found, key=len, reverse=True):
+            rest = rest.replace(word, "")
+        # Refused when context words are most of the password: padding them with digits,
+        # symbols or a short word adds almost nothing an attacker would not try.
+        if found and len(rest) < 6:
+            raise ValidationError(
+                _(
+                    "This password is built on words attackers try first (%(word)s). "
+                    "Use a passphrase of unrelated words instead."
+                ),
+                code="password_context_word",
+                params={"word": ", ".join(found)},
+            )
 
     def get_help_text(self):
         return _(
