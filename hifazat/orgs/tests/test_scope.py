@@ -96,7 +96,9 @@ def test_auditor_cannot_deactivate(personas, client_as):
 
 def test_focal_person_deactivates_in_scope_but_not_outside(personas, client_as):
     c = client_as(personas.focal_a)
-    assert c.post(reverse("orgs:person_deactivate", args=[personas.learner_b.pk])).status_code == 404
+    assert (
+        c.post(reverse("orgs:person_deactivate", args=[personas.learner_b.pk])).status_code == 404
+    )
     personas.learner_b.refresh_from_db()
     assert personas.learner_b.is_active
     response = c.post(reverse("orgs:person_deactivate", args=[personas.learner_a.pk]))
@@ -108,7 +110,9 @@ def test_focal_person_deactivates_in_scope_but_not_outside(personas, client_as):
 def test_deactivated_person_is_refused_on_next_request(personas, client_as):
     c = client_as(personas.learner_a)
     assert c.get(reverse("core:home")).status_code == 200
-    client_as(personas.focal_a).post(reverse("orgs:person_deactivate", args=[personas.learner_a.pk]))
+    client_as(personas.focal_a).post(
+        reverse("orgs:person_deactivate", args=[personas.learner_a.pk])
+    )
     response = c.get(reverse("core:home"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
@@ -127,13 +131,23 @@ def test_extra_fields_are_ignored_when_granting_a_role(personas, orgs, client_as
     c = client_as(personas.pm)
     response = c.post(
         reverse("orgs:role_grant", args=[personas.outsider.pk]),
-        {"role": Role.FOCAL_PERSON, "organisation": "MINC", "is_staff": "1", "id": "1",
-         "person": personas.pm.pk, "organisation_id": orgs["min_a"].pk},
+        {
+            "role": Role.FOCAL_PERSON,
+            "organisation": "MINC",
+            "is_staff": "1",
+            "id": "1",
+            "person": personas.pm.pk,
+            "organisation_id": orgs["min_a"].pk,
+        },
     )
     assert response.status_code == 302
     granted = RoleAssignment.objects.current().get(person=personas.outsider)
     assert granted.role == Role.FOCAL_PERSON and granted.organisation.code == "MINC"
-    assert not RoleAssignment.objects.current().filter(person=personas.pm, role=Role.FOCAL_PERSON).exists()
+    assert (
+        not RoleAssignment.objects.current()
+        .filter(person=personas.pm, role=Role.FOCAL_PERSON)
+        .exists()
+    )
 
 
 def test_programme_manager_cannot_grant_platform_admin(personas, client_as):
@@ -145,7 +159,8 @@ def test_programme_manager_cannot_grant_platform_admin(personas, client_as):
 def test_focal_person_cannot_grant_roles(personas, client_as):
     c = client_as(personas.focal_a)
     response = c.post(
-        reverse("orgs:role_grant", args=[personas.learner_a.pk]), {"role": Role.FOCAL_PERSON, "organisation": "DIVA"}
+        reverse("orgs:role_grant", args=[personas.learner_a.pk]),
+        {"role": Role.FOCAL_PERSON, "organisation": "DIVA"},
     )
     assert response.status_code == 404
     assert not RoleAssignment.objects.current().filter(person=personas.learner_a).exists()
@@ -154,7 +169,9 @@ def test_focal_person_cannot_grant_roles(personas, client_as):
 def test_every_write_is_audited(personas, client_as):
     from hifazat.audit.models import AuditEvent
 
-    client_as(personas.focal_a).post(reverse("orgs:person_deactivate", args=[personas.learner_a.pk]))
+    client_as(personas.focal_a).post(
+        reverse("orgs:person_deactivate", args=[personas.learner_a.pk])
+    )
     event = AuditEvent.objects.get(action="person.deactivated")
     assert event.actor_id == personas.focal_a.pk
     assert event.object_id == str(personas.learner_a.pk)
@@ -167,7 +184,10 @@ def test_people_list_views_are_audited(personas, client_as):
     client_as(personas.auditor).get(reverse("orgs:people") + "?q=Amna")
     event = AuditEvent.objects.get(action="people.list_viewed")
     assert event.actor_id == personas.auditor.pk
-    assert event.data["filters"] == {"q": "Amna", "active": "1"} or event.data["filters"]["q"] == "Amna"
+    assert (
+        event.data["filters"] == {"q": "Amna", "active": "1"}
+        or event.data["filters"]["q"] == "Amna"
+    )
 
 
 def test_audit_log_is_for_auditors_and_admins_only(personas, client_as):

@@ -20,7 +20,9 @@ LOGIN = "/accounts/login/"
 
 @pytest.fixture
 def learner(orgs):
-    return make_person("Sara Signin", orgs["div_a"], email="sara@alpha.gov.example", password=PASSWORD)
+    return make_person(
+        "Sara Signin", orgs["div_a"], email="sara@alpha.gov.example", password=PASSWORD
+    )
 
 
 def login(client, email, password, **extra):
@@ -86,7 +88,15 @@ def test_forwarded_for_is_used_behind_a_trusted_proxy(settings, orgs, learner):
 
 @pytest.mark.parametrize(
     "password",
-    ["short1!", "password123456", "Pakistan@2026", "h1fazat!!2026", "1234567890123", "Ministry-of-Alpha-1", "qwertyuiop"],
+    [
+        "short1!",
+        "password123456",
+        "Pakistan@2026",
+        "h1fazat!!2026",
+        "1234567890123",
+        "Ministry-of-Alpha-1",
+        "qwertyuiop",
+    ],
 )
 def test_weak_passwords_are_refused(orgs, password):
     person = make_person("Pass Word", orgs["min_a"])
@@ -112,7 +122,9 @@ def request_reset(client, email, **extra):
 
 def reset_link():
     assert len(mail.outbox) == 1
-    return re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body).group(0)
+    return re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body).group(
+        0
+    )
 
 
 def test_reset_link_is_built_from_the_configured_site_url(settings, learner):
@@ -157,7 +169,9 @@ def test_reset_link_expires_within_an_hour(learner):
 def test_privileged_sign_in_asks_for_a_code_and_a_code_works_once(orgs):
     from hifazat.orgs.roles import Role
 
-    focal = make_person("Fahad Focal", orgs["div_a"], password=PASSWORD, role=("focal_person", orgs["div_a"]))
+    focal = make_person(
+        "Fahad Focal", orgs["div_a"], password=PASSWORD, role=("focal_person", orgs["div_a"])
+    )
     secret = make_totp(focal)
     assert Role.FOCAL_PERSON
     c = Client()

@@ -1,0 +1,224 @@
+"""Health, worker, deployment checks, demo data, backups: the platform's own promises."""
+
+import json
+import signal
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from hifazat.core.models import WorkerHeartbeat
+from tests.live import HIFAZAT, ROOT, process_env, run_cli, wait_for
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.mark.smoke
+def test_healthz_reports_database_and_missing_worker():
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "worker": "missing", "status": "degraded"}
+
+
+def test_healthz_is_ok_with_a_recent_heartbeat_and_degraded_when_stale(settings):
+    now = timezone.now()
+    hb = WorkerHeartbeat.objects.create(
+        worker_id="w1", hostname="h", pid=1, started_at=now, last_seen=now
+    )
+    assert Client().get("/healthz").json()["worker"] == "ok"
+    hb.last_seen = now - timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS * 4)
+    hb.save()
+    response = Client().get("/healthz")
+    assert response.status_code == 503 and response.json()["worker"] == "stale"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_runs_tasks_and_beats():
+    from django_tasks import default_task_backend  # noqa: F401
+
+    from hifazat.audit.models import AuditHead
+
+    env = process_env(WORKER_HEARTBEAT_SECONDS=1)
+    worker = subprocess.Popen(
+        [*HIFAZAT, "worker", "--interval", "0.2"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(lambda: WorkerHeartbeat.objects.exists(), timeout=40, what="worker heartbeat")
+        assert Client().get("/healthz").json()["worker"] == "ok"
+        # enqueue through the database backend, as the web process would
+        from django_tasks_db.models import DBTaskResult
+
+        from hifazat.audit.services import audit_record
+
+        audit_record(actor=None, action="test.before_task")
+        out = run_cli(
+            "shell",
+            "--no-imports",
+            "-c",
+            "from hifazat.audit.tasks import write_audit_head; print(write_audit_head.enqueue().id)",
+            env=env,
+        )
+        task_id = out.stdout.strip()
+        wait_for(
+            lambda: DBTaskResult.objects.filter(id=task_id, status="SUCCESSFUL").exists(),
+            timeout=30,
+            what="task",
+        )
+        assert DBTaskResult.objects.get(id=task_id).return_value == AuditHead.objects.get().seq
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=20)
+    assert worker.returncode == 0
+    assert not WorkerHeartbeat.objects.exists()  # a clean stop removes its heartbeat
+
+
+PRODUCTION = {
+    "SITE_URL": "https://hifazat.gov.example",
+    "SECRET_KEY": "a-long-production-secret-key-with-enough-entropy-1234567890-abcdefghij",
+    "DEBUG": "0",
+    "HIFAZAT_DEMO": "0",
+    "ALLOWED_HOSTS": "hifazat.gov.example",
+}
+
+
+@pytest.mark.smoke
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_cli(
+        "check", "--deploy", "--fail-level", "WARNING", env=process_env(**PRODUCTION), check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_catches_what_django_misses():
+    env = process_env(
+        **{**PRODUCTION, "HIFAZAT_DEMO": "1", "SITE_URL": "http://hifazat.gov.example"}
+    )
+    result = run_cli("check", "--deploy", env=env, check=False)
+    assert result.returncode != 0
+    for code in ("hifazat.E001", "hifazat.E002", "hifazat.E003"):
+        assert code in result.stderr
+
+
+def test_production_cookies_and_headers():
+    env = process_env(**PRODUCTION)
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.SESSION_COOKIE_HTTPONLY, s.DEBUG)"
+    )
+    out = run_cli("shell", "--no-imports", "-c", code, env=env).stdout.split()
+    assert out == ["__Host-sessionid", "__Host-csrftoken", "True", "31536000", "True", "False"]
+
+
+def test_pages_carry_a_strict_content_security_policy(personas, client_as):
+    response = client_as(personas.learner_a).get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.content.decode()  # no inline script
+
+
+def test_session_has_an_absolute_lifetime(personas, client_as, settings):
+    import time
+
+    import time_machine
+
+    c = client_as(personas.learner_a)
+    assert c.get("/").status_code == 200
+    with time_machine.travel(time.time() + settings.SESSION_ABSOLUTE_HOURS * 3600 + 60):
+        c.cookies  # noqa: B018
+        response = c.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_no_known_password_account_outside_demo_mode(settings):
+    from hifazat.demo import generator
+
+    settings.DEMO_MODE = False
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="HIFAZAT_DEMO"):
+        call_command("demo", "load", "--people", "10")
+    generator.load_organisations()
+    from hifazat.orgs.models import Person
+
+    assert not Person.objects.exists()
+
+
+@pytest.mark.smoke
+def test_demo_load_is_idempotent(settings):
+    from hifazat.demo.accounts import DEMO_ACCOUNTS
+    from hifazat.orgs.models import Organisation, Person, RoleAssignment
+
+    settings.DEMO_MODE = True
+    call_command("demo", "load", "--people", "300", "--batch-size", "100")
+    counts = (Organisation.objects.count(), Person.objects.count(), RoleAssignment.objects.count())
+    assert counts[0] == 80 and counts[1] == 300 + len(DEMO_ACCOUNTS)
+    call_command("demo", "load", "--people", "300")
+    assert (
+        Organisation.objects.count(),
+        Person.objects.count(),
+        RoleAssignment.objects.count(),
+    ) == counts
+    people = Person.objects.exclude(employee_number__startswith="DEMO")
+    assert all(
+        p.email.split("@")[1] in p.organisation.email_domains
+        for p in people.select_related("organisation")[:300]
+    )
+    assert all(p.email.endswith(".example") for p in people)
+    share_it = people.filter(track="it_admin").count() / people.count()
+    assert 0.05 < share_it < 0.16
+    assert not people.filter(password__startswith="argon2").exists()  # no usable password
+    grades = set(people.values_list("bps_grade", flat=True))
+    assert min(grades) >= 1 and max(grades) <= 22 and len(grades) > 10
+
+
+def test_demo_totp_command_prints_a_working_code(settings):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    settings.DEMO_MODE = True
+    call_command("demo", "load", "--people", "0")
+    from io import StringIO
+
+    out = StringIO()
+    call_command("demo", "totp", "focal.itt@moitt.gov.example", stdout=out)
+    code = out.getvalue().strip()
+    auth = Authenticator.objects.get(user__email="focal.itt@moitt.gov.example", type="totp")
+    assert not auth.data["secret"].isalnum()  # stored encrypted
+    assert TOTP(auth).validate_code(code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_round_trip(tmp_path, personas):
+    from hifazat.orgs.models import Person
+
+    env = process_env()
+    backup = tmp_path / "hifazat.backup"
+    out = run_cli("backup", str(backup), env=env)
+    assert backup.exists() and "Backup written" in out.stdout
+    count = Person.objects.count()
+    Person.objects.filter(pk=personas.outsider.pk).update(full_name="Changed After Backup")
+    Person.objects.create_user(
+        email="new@alpha.gov.example",
+        full_name="New",
+        organisation=personas.learner_a.organisation,
+    )
+    run_cli("restore", str(backup), "--yes", env=env)
+    from django.db import connection
+
+    connection.close()
+    assert Person.objects.count() == count
+    assert Person.objects.get(pk=personas.outsider.pk).full_name == "Omar Outsider"
+    refused = run_cli("backup", str(backup), env=env, check=False)
+    assert refused.returncode != 0 and "refusing to overwrite" in refused.stderr
+    assert json.loads(json.dumps({"ok": True}))
