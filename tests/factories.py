@@ -18,7 +18,16 @@ def make_org(code, name, kind="ministry", parent=None, domains=None):
 
 
 def make_person(
-    full_name, org, *, email=None, role=None, password=None, track="general", grade=14, **extra
+    full_name,
+    org,
+    *,
+    email=None,
+    role=None,
+    password=None,
+    track="general",
+    grade=14,
+    designation="Assistant",
+    **extra,
 ):
     n = next(_seq)
     domain = org.email_domains[0] if org.email_domains else "gov.example"
@@ -30,7 +39,7 @@ def make_person(
         employee_number=f"T-{n:06d}",
         track=track,
         bps_grade=grade,
-        designation="Assistant",
+        designation=designation,
         **extra,
     )
     if role:
