@@ -3,12 +3,12 @@ from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from hifazat.core.models import WorkerHeartbeat
+from hifazat.lib.urls import safe_next
 from hifazat.orgs import access
 from hifazat.orgs.access import PUBLIC, SIGNED_IN, policy
 from hifazat.orgs.services import person_set_language
@@ -52,12 +52,8 @@ def healthz(request):
 @require_POST
 def set_language(request):
     """Django's language switch (it keeps `next` on-site), remembered for signed-in people."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        request.POST = request.POST.copy()
-        request.POST["next"] = "/"
+    request.POST = request.POST.copy()
+    request.POST["next"] = safe_next(request.POST.get("next"))
     response = django_set_language(request)
     if request.user.is_authenticated:
         person_set_language(actor=request.user, language=request.POST.get("language", ""))

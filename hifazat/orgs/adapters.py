@@ -18,6 +18,11 @@ class AccountAdapter(DefaultAccountAdapter):
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
         return settings.SITE_URL + path.replace("UID-KEY", quote(key))
 
+    def is_safe_url(self, url):
+        from hifazat.lib.urls import safe_next
+
+        return safe_next(url, default=None) is not None
+
     def get_client_ip(self, request):
         from hifazat.audit.context import current_origin
 
