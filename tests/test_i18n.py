@@ -18,7 +18,9 @@ def test_urdu_catalog_is_complete_and_compiled(po_path):
     assert po.percent_translated() == 100, [e.msgid for e in po.untranslated_entries()][:10]
     assert not po.fuzzy_entries()
     mo = polib.mofile(str(po_path.with_suffix(".mo")))
-    compiled = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in mo}
+    compiled = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in mo
+    }
     for entry in po.translated_entries():
         assert compiled.get((entry.msgctxt, entry.msgid)) == (
             entry.msgstr,
@@ -42,24 +44,42 @@ def test_urdu_pages_are_right_to_left_and_translated(personas, client_as):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example", "//\t/evil.example", "\\\\evil.example", "/\\evil.example",
-     "javascript:alert(1)", "http:evil.example", "///evil.example"],
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "//\t/evil.example",
+        "\\\\evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:evil.example",
+        "///evil.example",
+    ],
 )
 def test_language_switch_never_redirects_off_site(target):
     response = Client().post("/i18n/setlang/", {"language": "ur", "next": target})
     assert response.status_code == 302
     location = response["Location"]
-    assert location == "/" or (location.startswith("/") and not location.startswith("//") and "evil" not in location)
+    assert location == "/" or (
+        location.startswith("/") and not location.startswith("//") and "evil" not in location
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "//\t/evil.example", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example", "//\t/evil.example", "/\\evil.example"]
+)
 def test_sign_in_next_never_leaves_the_site(target, orgs):
     from tests.factories import make_person
 
-    make_person("Nadia Next", orgs["min_a"], email="nadia@alpha.gov.example", password="quiet-river-lantern-47")
+    make_person(
+        "Nadia Next",
+        orgs["min_a"],
+        email="nadia@alpha.gov.example",
+        password="quiet-river-lantern-47",
+    )
     response = Client().post(
-        "/accounts/login/?next=" + target, {"login": "nadia@alpha.gov.example", "password": "quiet-river-lantern-47"}
+        "/accounts/login/?next=" + target,
+        {"login": "nadia@alpha.gov.example", "password": "quiet-river-lantern-47"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/"

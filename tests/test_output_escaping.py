@@ -15,10 +15,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
 def test_payloads_in_names_render_as_text(payload, client_as):
     ministry = make_org("XSSM", f"Ministry {payload}", "ministry", domains=["xss.gov.example"])
-    division = make_org("XSSD", f"Division {payload}", "division", parent=ministry, domains=["xss.gov.example"])
+    division = make_org(
+        "XSSD", f"Division {payload}", "division", parent=ministry, domains=["xss.gov.example"]
+    )
     viewer = make_person(f"Admin {payload}", ministry, role=(Role.PLATFORM_ADMIN, None))
     make_totp(viewer)
-    focal = make_person(f"Focal {payload}", division, role=(Role.FOCAL_PERSON, division), designation=payload)
+    focal = make_person(
+        f"Focal {payload}", division, role=(Role.FOCAL_PERSON, division), designation=payload
+    )
     target = make_person(payload, division, designation=payload)
     audit_record(actor=viewer, action="test.payload", obj=target, data={"note": payload})
     c = client_as(viewer)
@@ -41,4 +45,6 @@ def test_payloads_in_names_render_as_text(payload, client_as):
             assert f'href="{payload}' not in body and f'src="{payload}' not in body, url
         else:
             assert payload not in body, f"raw payload on {url}"
-        assert html.escape(payload) in body or html.escape(payload, quote=False) in body, f"payload missing on {url}"
+        assert html.escape(payload) in body or html.escape(payload, quote=False) in body, (
+            f"payload missing on {url}"
+        )

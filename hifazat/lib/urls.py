@@ -13,7 +13,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
     Stricter than Django's check: only absolute paths, no scheme or host, no
     backslashes or control characters that browsers strip or rewrite ("//\\t/x").
     """
-    if not target or not target.startswith("/") or target.startswith("//") or _UNSAFE.search(target):
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or _UNSAFE.search(target)
+    ):
         return default
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         return default

@@ -1,0 +1,110 @@
+"""Browser and multi-process tests: a real gunicorn (2 workers, whitenoise, hashed and
+compressed static files) against the test database, driven by Playwright in Debian's Chromium.
+
+Data is created with ``transactional_db`` so the server processes can see it. Playwright's
+sync API runs an event loop in this thread, so Django's async-safety guard is relaxed here
+(and only here) for the ORM set-up calls the tests make between browser steps.
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from hifazat.core.management.commands.serve import gunicorn_argv
+from tests.live import ROOT, free_port, process_env, run_cli, wait_for
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("static")
+    run_cli(
+        "collectstatic",
+        "--noinput",
+        "-v",
+        "0",
+        env=process_env(STATIC_ROOT=root, STATIC_MANIFEST=1),
+    )
+    return root
+
+
+@pytest.fixture(scope="session")
+def app_server(django_db_setup, django_db_blocker, static_root, tmp_path_factory):
+    """Base URL of a gunicorn with 2 workers; its access log records each request's worker pid."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("gunicorn") / "access.log"
+    base = f"http://127.0.0.1:{port}"
+    env = process_env(STATIC_ROOT=static_root, STATIC_MANIFEST=1, SITE_URL=base, HIFAZAT_DEMO=0)
+    argv = gunicorn_argv("127.0.0.1", port, 2)
+    argv[argv.index("--access-logfile") + 1] = str(log)
+    argv += ["--access-logformat", "%(p)s %(m)s %(U)s %(s)s"]
+    proc = subprocess.Popen(
+        argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+    def up():
+        try:
+            requests.get(base + "/healthz", timeout=2)
+            return True
+        except requests.ConnectionError:
+            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+            return False
+
+    wait_for(up, timeout=60, what="gunicorn")
+    server = type("Server", (), {"url": base, "log": log, "proc": proc})
+    yield server
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if REQUIRE_BROWSER:
+            pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    )
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture
+def page(browser, app_server):
+    context = browser.new_context(base_url=app_server.url, locale="en-GB")
+    p = context.new_page()
+    p.set_default_timeout(15_000)
+    yield p
+    context.close()
+
+
+def sign_in(page, email, password, code=None):
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    if code is not None:
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        page.fill("input[name=code]", code())
+        page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/" not in url)
