@@ -33,6 +33,7 @@ def process_env(**extra) -> dict:
         "PYTHONPATH": str(ROOT),
     }
     env.pop("PYTEST_VERSION", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in this process only
     env.pop("PYTEST_XDIST_WORKER", None)
     env.update({k: str(v) for k, v in extra.items()})
     return env

@@ -108,3 +108,13 @@ def sign_in(page, email, password, code=None):
         page.fill("input[name=code]", code())
         page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """The cache table (rate-limit counters, used codes) is not flushed between tests."""
+    if "transactional_db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("transactional_db")
+        from django.core.cache import cache
+
+        cache.clear()
