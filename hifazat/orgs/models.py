@@ -129,7 +129,10 @@ class Person(AbstractBaseUser):
         ordering = ["full_name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["org_path", "is_active"], name="person_scope_idx")]
+        indexes = [
+            models.Index(fields=["org_path", "is_active"], name="person_scope_idx"),
+            models.Index(fields=["full_name", "id"], name="person_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(bps_grade__isnull=True) | Q(bps_grade__gte=1, bps_grade__lte=22),

@@ -222,3 +222,77 @@ def test_backup_and_restore_round_trip(tmp_path, personas):
     refused = run_cli("backup", str(backup), env=env, check=False)
     assert refused.returncode != 0 and "refusing to overwrite" in refused.stderr
     assert json.loads(json.dumps({"ok": True}))
+
+
+def test_admin_needs_a_platform_admin_who_used_the_second_factor(personas, client_as):
+    plain = client_as(personas.admin)  # signed in without the MFA step
+    response = plain.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    session = plain.session
+    session["account_authentication_methods"] = [
+        {"method": "password"},
+        {"method": "mfa", "type": "totp"},
+    ]
+    session.save()
+    assert plain.get("/admin/").status_code == 200
+    assert plain.get("/admin/orgs/person/").status_code == 200
+    # read-only: no add or delete, whoever asks
+    assert plain.get("/admin/orgs/person/add/").status_code == 403
+    assert client_as(personas.focal_a).get("/admin/").status_code == 404
+
+
+def test_admin_can_be_switched_off():
+    env = process_env(ADMIN_ENABLED=0)
+    out = run_cli(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.urls import resolve\ntry:\n resolve('/admin/')\n print('on')\nexcept Exception:\n print('off')",
+        env=env,
+    )
+    assert out.stdout.strip() == "off"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
+    import requests
+
+    from tests.live import free_port
+
+    port = free_port()
+    env = process_env(
+        HIFAZAT_VAR_DIR=tmp_path,
+        DATABASE_URL=f"sqlite:///{tmp_path}/demo.sqlite3",
+        WORKER_HEARTBEAT_SECONDS=1,
+    )
+    env.pop("SECRET_KEY")
+    demo = subprocess.Popen(
+        [*HIFAZAT, "demo", "--people", "50", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+
+        def healthy():
+            try:
+                return (
+                    requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+                )
+            except requests.ConnectionError:
+                assert demo.poll() is None
+                return False
+
+        wait_for(healthy, timeout=120, what="demo server and worker")
+        login = requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
+        assert "Demo mode" in login.text
+    finally:
+        demo.send_signal(signal.SIGINT)
+        output, _ = demo.communicate(timeout=60)
+    assert "Hifazat demo is running" in output and "Safe-Demo-Passphrase-26" in output
+    assert "Stopped." in output
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
