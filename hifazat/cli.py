@@ -6,6 +6,7 @@
 (``hifazat migrate``, ``hifazat check --deploy``).
 """
 
+import getpass
 import os
 import sys
 
@@ -19,6 +20,13 @@ def main(argv: list[str] | None = None) -> None:
             # The demo's accounts have a published password: they exist only in demo mode.
             os.environ.setdefault("HIFAZAT_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hifazat.settings")
+    # Audit events written by commands say who ran which command on the server.
+    from hifazat.audit.context import Origin, current_origin
+
+    command = argv[1] if len(argv) > 1 else ""
+    current_origin.set(
+        Origin(channel="cli", user_agent=f"command line: {getpass.getuser()} ran {command}"[:200])
+    )
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

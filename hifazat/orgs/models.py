@@ -221,3 +221,32 @@ class RoleAssignment(models.Model):
     def __str__(self):
         scope = self.organisation.code if self.organisation_id else "national"
         return f"{self.get_role_display()} ({scope})"
+
+
+class PeopleImport(models.Model):
+    """An uploaded HR list: checked first (preview), then applied on confirmation."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, not yet imported")
+        REJECTED = "rejected", _("Rejected")
+        APPLIED = "applied", _("Imported")
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    created_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    deactivate_missing = models.BooleanField(default=False)
+    # The file itself, kept until it is applied so that the clerk need not upload it twice.
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    report = models.JSONField(default=dict)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"

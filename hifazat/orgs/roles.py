@@ -47,3 +47,7 @@ GRANTABLE_BY = {
 NATIONAL_PEOPLE_READERS = frozenset({Role.PROGRAMME_MANAGER, Role.AUDITOR, Role.PLATFORM_ADMIN})
 # Roles that manage the people of their subtree.
 ORG_MANAGERS = frozenset({Role.FOCAL_PERSON, Role.HEAD})
+# Roles that may import HR lists (each within what they manage).
+PEOPLE_IMPORTERS = frozenset(
+    {Role.PLATFORM_ADMIN, Role.PROGRAMME_MANAGER, Role.FOCAL_PERSON, Role.HEAD}
+)

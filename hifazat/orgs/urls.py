@@ -1,12 +1,18 @@
 from django.urls import path
 
 from hifazat.orgs import views
+from hifazat.orgs.imports import views as import_views
 
 app_name = "orgs"
 urlpatterns = [
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/<str:code>/", views.organisation_detail, name="organisation"),
     path("people/", views.people_list, name="people"),
+    path("people/export.<str:fmt>", views.people_export, name="people_export"),
+    path("people/import/", import_views.import_start, name="import"),
+    path("people/import/template.<str:fmt>", import_views.import_template, name="import_template"),
+    path("people/import/<uuid:uuid>/", import_views.import_detail, name="import_detail"),
+    path("people/import/<uuid:uuid>/apply/", import_views.import_apply, name="import_apply"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),

@@ -3,16 +3,19 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hifazat.audit.services import audit_record
+from hifazat.lib.spreadsheets import csv_stream, xlsx_bytes
 from hifazat.orgs import access, selectors, services
 from hifazat.orgs.access import PEOPLE_MANAGERS, PEOPLE_READERS, ROLE_GRANTERS, SIGNED_IN, policy
 from hifazat.orgs.forms import PeopleFilterForm, RoleGrantForm
 from hifazat.orgs.models import RoleAssignment
+from hifazat.orgs.roles import PEOPLE_IMPORTERS
 
 
 @policy(SIGNED_IN)
@@ -34,6 +37,29 @@ def organisation_detail(request, code):
 @policy(PEOPLE_READERS)
 @require_GET
 def people_list(request):
+    form, filters, people = _filtered_people(request)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    audit_record(
+        actor=request.user,
+        action="people.list_viewed",
+        object_type="orgs.person",
+        data={"filters": filters, "page": page.number},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orgs/people_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_import": access.has_role(request.user, *PEOPLE_IMPORTERS),
+        },
+    )
+
+
+def _filtered_people(request):
     form = PeopleFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     org = (
@@ -49,21 +75,56 @@ def people_list(request):
         grade=filters.get("grade"),
         active=filters.get("active") or "1",
     )
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return form, {k: v for k, v in filters.items() if v not in ("", None)}, people
+
+
+EXPORT_COLUMNS = [
+    "employee_number",
+    "full_name",
+    "email",
+    "designation",
+    "bps_grade",
+    "organisation",
+    "track",
+    "active",
+]
+
+
+@policy(PEOPLE_READERS)
+@require_GET
+def people_export(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    _form, filters, people = _filtered_people(request)
+    rows = people.values_list(
+        "employee_number",
+        "full_name",
+        "email",
+        "designation",
+        "bps_grade",
+        "organisation__code",
+        "track",
+        "is_active",
+    )
     audit_record(
         actor=request.user,
-        action="people.list_viewed",
+        action="people.exported",
         object_type="orgs.person",
-        data={
-            "filters": {k: v for k, v in filters.items() if v not in ("", None)},
-            "page": page.number,
-        },
+        data={"format": fmt, "filters": filters, "rows": people.count()},
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "orgs/people_list.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            csv_stream(EXPORT_COLUMNS, rows.iterator(chunk_size=2000)),
+            content_type="text/csv; charset=utf-8",
+        )
+    else:
+        response = HttpResponse(
+            xlsx_bytes("People", EXPORT_COLUMNS, rows.iterator(chunk_size=2000)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="hifazat-people-{stamp}.{fmt}"'
+    return response
 
 
 @policy(SIGNED_IN)

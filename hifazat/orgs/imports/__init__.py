@@ -1,0 +1,1 @@
+"""People import from HR lists (CSV, XLSX) and the API's HR sync: one validation, one writer."""
