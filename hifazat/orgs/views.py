@@ -62,11 +62,9 @@ def people_list(request):
 def _filtered_people(request):
     form = PeopleFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    org = (
-        access.get_organisation_for_user(request.user, filters["org"])
-        if filters.get("org")
-        else None
-    )
+    # An organisation outside the viewer's scope is 404, not silently "everything I can see".
+    code = request.GET.get("org", "").strip()
+    org = access.get_organisation_for_user(request.user, code) if code else None
     people = selectors.people_list(
         request.user,
         query=filters.get("q", ""),
