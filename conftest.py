@@ -109,9 +109,16 @@ def client_as(client):
     """client_as(person) -> a test client signed in as that person."""
     from django.test import Client
 
-    def _as(person):
+    def _as(person, mfa=True):
         c = Client()
         c.force_login(person)
+        if mfa:  # as if the person had passed the second factor at sign-in
+            session = c.session
+            session["account_authentication_methods"] = [
+                {"method": "password", "at": 0},
+                {"method": "mfa", "at": 0, "type": "totp"},
+            ]
+            session.save()
         return c
 
     return _as

@@ -18,8 +18,9 @@ class ReadOnlyMixin:
 
 
 def session_used_mfa(request) -> bool:
-    records = request.session.get("account_authentication_methods", [])
-    return any(r.get("method") == "mfa" for r in records)
+    from hifazat.orgs.middleware import session_used_mfa as used
+
+    return used(request)
 
 
 class HifazatAdminSite(admin.AdminSite):

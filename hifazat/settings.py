@@ -47,11 +47,10 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 SECRET_KEY_CONFIGURED = bool(env_secret("SECRET_KEY"))
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [
-    _site.hostname or "127.0.0.1",
-    "localhost",
-    "127.0.0.1",
-]
+# Over https only the site's own host; a local http run also answers to localhost.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or (
+    [_site.hostname] if SECURE else [_site.hostname or "127.0.0.1", "localhost", "127.0.0.1"]
+)
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
@@ -212,8 +211,11 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
-# The client IP comes only from a configured trusted proxy; otherwise REMOTE_ADDR.
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The client IP comes only from a configured trusted proxy; otherwise REMOTE_ADDR
+# (hifazat.lib.clientip; allauth asks the adapter, which asks it).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Hifazat"
 MFA_ADAPTER = "hifazat.orgs.adapters.MFAAdapter"
@@ -239,10 +241,14 @@ if SECURE:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if ALLAUTH_TRUSTED_PROXY_COUNT:
+    # Preloading is hard to undo for a government domain: the operator opts in.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if TRUSTED_PROXY_COUNT:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# security.W021 asks for HSTS preload, an opt-in decision (SECURE_HSTS_PRELOAD).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

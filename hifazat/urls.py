@@ -6,7 +6,16 @@ import allauth.urls
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 
-from hifazat.orgs.access import ACCOUNT, PLATFORM_ADMINS, PUBLIC, Policy
+from hifazat.api.api import api
+from hifazat.orgs.access import (
+    ACCOUNT,
+    API_PUBLIC,
+    API_TOKEN,
+    DISABLED,
+    PLATFORM_ADMINS,
+    PUBLIC,
+    Policy,
+)
 
 # allauth's pages: these are reachable signed out (signing in, resetting a password, the
 # second-factor step of a sign-in); every other allauth page needs a signed-in person.
@@ -53,13 +62,32 @@ def _wrapped(view, policy):
     return wrapper
 
 
+# Work e-mail addresses come from HR lists; people cannot change their own (it is their
+# identity and their reset channel), and nobody signs up.
+ALLAUTH_DISABLED = {
+    "account_email",
+    "account_signup",
+    "account_confirm_email",
+    "account_email_verification_sent",
+}
+
+
 def _allauth_policy(p: URLPattern) -> Policy:
+    if p.name in ALLAUTH_DISABLED:
+        return DISABLED
     return PUBLIC if p.name in ALLAUTH_PUBLIC else ACCOUNT
 
 
 with_policy(allauth.urls.urlpatterns, _allauth_policy)
 
+api_urls = api.urls
+with_policy(
+    api_urls[0],
+    lambda p: API_PUBLIC if p.name in ("openapi-json", "openapi-view", "api-root") else API_TOKEN,
+)
+
 urlpatterns = [
+    path("api/v1/", api_urls),
     path("", include("hifazat.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("hifazat.orgs.urls")),

@@ -25,3 +25,28 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         action="auth.login_failed",
         data={"email": str(credentials.get("email", ""))[:200]},
     )
+
+
+# Account security changes made through allauth's pages.
+def _connect_allauth():
+    from allauth.account import signals as account
+    from allauth.mfa import signals as mfa
+    from allauth.usersessions import signals as sessions
+
+    def on(signal, action, describe=lambda kw: {}):
+        def receiver(sender, request=None, user=None, **kwargs):
+            if user is not None:
+                audit_record(actor=user, action=action, obj=user, data=describe(kwargs))
+
+        signal.connect(receiver, weak=False, dispatch_uid=f"hifazat-audit-{action}")
+
+    on(account.password_changed, "auth.password_changed")
+    on(account.password_set, "auth.password_set")
+    on(account.password_reset, "auth.password_reset")
+    on(mfa.authenticator_added, "auth.mfa_added", lambda kw: {"type": kw["authenticator"].type})
+    on(mfa.authenticator_removed, "auth.mfa_removed", lambda kw: {"type": kw["authenticator"].type})
+    on(mfa.authenticator_reset, "auth.mfa_reset", lambda kw: {"type": kw["authenticator"].type})
+    on(sessions.session_client_changed, "auth.session_client_changed")
+
+
+_connect_allauth()

@@ -120,6 +120,8 @@ def audit_verify(*, batch: int = 5000) -> VerifyResult:
             checked += 1
             last_seq = event.seq
     head = AuditHead.objects.filter(pk=1).first()
+    if head is None and last_seq:
+        return VerifyResult(False, checked, last_seq, "the chain's head record is missing")
     if head and (head.seq != last_seq or head.hash != prev):
         return VerifyResult(
             False,
@@ -127,7 +129,19 @@ def audit_verify(*, batch: int = 5000) -> VerifyResult:
             last_seq + 1,
             f"the head says #{head.seq} but the chain ends at #{last_seq}",
         )
-    problem = _check_written_heads(dict(_read_written_heads()), last_seq)
+    written = _read_written_heads()
+    seen: dict[int, str] = {}
+    for seq, digest in written:
+        # A head is written again while nothing happens; two different hashes for one
+        # sequence number mean the events up to it were rewritten in between.
+        if seen.setdefault(seq, digest) != digest:
+            return VerifyResult(
+                False,
+                checked,
+                seq,
+                f"two different heads were written out for #{seq}: the chain was rewritten",
+            )
+    problem = _check_written_heads(seen, last_seq)
     if problem:
         return VerifyResult(False, checked, problem[0], problem[1])
     return VerifyResult(True, checked)

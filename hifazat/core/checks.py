@@ -56,6 +56,21 @@ def hifazat_deploy_checks(app_configs, **kwargs):
                 id="hifazat.E006",
             )
         )
+    if "filebased" in settings.EMAIL_BACKEND or "console" in settings.EMAIL_BACKEND:
+        problems.append(
+            Warning(
+                "EMAIL_HOST is not set: password-reset and notice e-mails are written to files, not sent.",
+                id="hifazat.W003",
+            )
+        )
+    if not settings.TRUSTED_PROXY_COUNT:
+        problems.append(
+            Warning(
+                "TRUSTED_PROXY_COUNT is 0: behind a reverse proxy every client would share the proxy's address "
+                "for throttling and the audit log. Set it (and TRUSTED_PROXIES) to match the proxies.",
+                id="hifazat.W004",
+            )
+        )
     rl = settings.ACCOUNT_RATE_LIMITS
     if not rl or not rl.get("login_failed"):
         problems.append(
@@ -64,3 +79,30 @@ def hifazat_deploy_checks(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.security, Tags.database, deploy=True)
+def hifazat_demo_accounts_check(app_configs, databases=None, **kwargs):
+    """No demo account (published password) may exist in a production database."""
+    if not databases or settings.DEMO_MODE:
+        return []
+    from django.db.utils import DatabaseError
+
+    from hifazat.demo.accounts import DEMO_EMAILS
+    from hifazat.orgs.models import Person
+
+    try:
+        found = list(
+            Person.objects.filter(email__in=DEMO_EMAILS).values_list("email", flat=True)[:3]
+        )
+    except DatabaseError:
+        return []
+    if found:
+        return [
+            Error(
+                f"Demo accounts exist in this database ({', '.join(found)} …): their password is published. "
+                "Deactivate or delete them.",
+                id="hifazat.E008",
+            )
+        ]
+    return []

@@ -2,12 +2,12 @@
 
 import time
 
-from allauth.core.internal.httpkit import get_client_ip
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 
 from hifazat.audit.context import Origin, current_origin
+from hifazat.lib.clientip import client_ip
 
 SESSION_STARTED = "hifazat_session_started"
 
@@ -19,10 +19,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            ip = get_client_ip(request)
-        except Exception:  # a malformed X-Forwarded-For must not break the request
-            ip = request.META.get("REMOTE_ADDR")
+        ip = client_ip(request)
         channel = "api" if request.path.startswith("/api/") else "web"
         token = current_origin.set(
             Origin(ip=ip, user_agent=request.headers.get("user-agent", "")[:200], channel=channel)

@@ -150,3 +150,5 @@ DEMO_ACCOUNTS = (
         label="Platform admin",
     ),
 )
+
+DEMO_EMAILS = frozenset(a.email for a in DEMO_ACCOUNTS)

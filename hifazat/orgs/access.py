@@ -47,6 +47,13 @@ class Policy:
 PUBLIC = Policy("public", public=True, allow_without_mfa=True)
 SIGNED_IN = Policy("signed in")
 ACCOUNT = Policy("signed in: own account and sign-in security", allow_without_mfa=True)
+# A route that is switched off for everyone (answers 404).
+DISABLED = Policy("disabled", roles=frozenset({"-nobody-"}))
+# A route that is switched off for everyone (answers 404).
+DISABLED = Policy("disabled", roles=frozenset({"-nobody-"}))
+# API routes authenticate a personal access token themselves and answer 401 without one.
+API_TOKEN = Policy("API: personal access token", api=True, allow_without_mfa=True)
+API_PUBLIC = Policy("API: public schema and docs", public=True, api=True, allow_without_mfa=True)
 
 
 def any_role(*roles: str) -> Policy:
@@ -173,11 +180,25 @@ def get_person_for_user(user, pk: int) -> Person:
 
 
 def can_manage_person(user, person: Person) -> bool:
+    """May ``user`` deactivate, reactivate or change the roles of ``person``?
+
+    Within reach (national, or the organisations they manage), and only people whose own
+    roles ``user`` could have granted: a focal person cannot switch off their head, an
+    auditor or a platform admin who happens to sit in their division.
+    """
     if has_role(user, Role.PLATFORM_ADMIN, Role.PROGRAMME_MANAGER):
-        return True
-    return any(
-        person.org_path.startswith(org.path) for org in scoped_organisations(user, *ORG_MANAGERS)
+        in_reach = True
+    else:
+        in_reach = any(
+            person.org_path.startswith(org.path)
+            for org in scoped_organisations(user, *ORG_MANAGERS)
+        )
+    if not in_reach:
+        return False
+    held = set(
+        RoleAssignment.objects.current().filter(person=person).values_list("role", flat=True)
     )
+    return held <= grantable_roles(user)
 
 
 def grantable_roles(user) -> set[str]:

@@ -24,10 +24,25 @@ class AccountAdapter(DefaultAccountAdapter):
         return safe_next(url, default=None) is not None
 
     def get_client_ip(self, request):
-        from hifazat.audit.context import current_origin
+        from hifazat.lib.clientip import client_ip
 
-        ip = current_origin.get().ip
-        return ip or super().get_client_ip(request)
+        return client_ip(request) or "0.0.0.0"  # noqa: S104 - a key for the rate limit, not a bind
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth keys this by the request's Host: any Host would give a fresh allowance.
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        return f"login:{login.strip().lower()}"
+
+    def pre_login(self, request, user, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from hifazat.demo.accounts import DEMO_EMAILS
+
+        # Demo accounts have a published password: outside demo mode they never sign in,
+        # even if a demo database was restored into production by mistake.
+        if not settings.DEMO_MODE and user.email in DEMO_EMAILS:
+            raise PermissionDenied("demo account outside demo mode")
+        return super().pre_login(request, user, **kwargs)
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -37,10 +52,18 @@ class MFAAdapter(DefaultMFAAdapter):
         import base64
         import hashlib
 
-        from cryptography.fernet import Fernet
+        from cryptography.fernet import Fernet, MultiFernet
 
-        digest = hashlib.sha256(b"hifazat-mfa:" + settings.SECRET_KEY.encode()).digest()
-        return Fernet(base64.urlsafe_b64encode(digest))
+        # SECRET_KEY encrypts; SECRET_KEY_FALLBACKS still decrypt, so the key can be rotated.
+        keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        return MultiFernet(
+            [
+                Fernet(
+                    base64.urlsafe_b64encode(hashlib.sha256(b"hifazat-mfa:" + k.encode()).digest())
+                )
+                for k in keys
+            ]
+        )
 
     def encrypt(self, text: str) -> str:
         return "f1:" + self._fernet().encrypt(text.encode()).decode()

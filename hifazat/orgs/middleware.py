@@ -19,6 +19,12 @@ def view_policy(view_func):
     return p
 
 
+def session_used_mfa(request) -> bool:
+    """Did this session pass the second factor (at sign-in or by re-authenticating)?"""
+    records = request.session.get("account_authentication_methods", [])
+    return any(r.get("method") == "mfa" for r in records)
+
+
 def has_second_factor(user) -> bool:
     from allauth.mfa.models import Authenticator
 
@@ -39,14 +45,21 @@ class AccessPolicyMiddleware:
             logger.error("route without access policy: %s", request.path)
             raise Http404
         user = request.user
-        if p.public:
-            return None
+        if p.public or p.api:
+            return None  # API routes check their token themselves (401 without one)
         if not user.is_authenticated:
             if p.api:
                 return JsonResponse({"detail": "Authentication required"}, status=401)
             return redirect_to_login(request.get_full_path())
-        if not p.allow_without_mfa and is_privileged(user) and not has_second_factor(user):
-            return redirect(reverse("mfa_activate_totp") + "?required=1")
+        if not p.allow_without_mfa and is_privileged(user):
+            # A role needs a second factor: enrolled on the account, and used in this session
+            # (a password-only session that predates a role grant or an enrolment is not enough).
+            if not has_second_factor(user):
+                return redirect(reverse("mfa_activate_totp") + "?required=1")
+            if not session_used_mfa(request):
+                return redirect_to_login(
+                    request.get_full_path(), login_url=reverse("mfa_reauthenticate")
+                )
         if not p.allows(user):
             raise Http404
         return None

@@ -57,8 +57,10 @@ def organisation_detail(user, org: Organisation) -> dict:
         .select_related("person")
     )
     return {
-        "people_count": Person.objects.filter(organisation=org, is_active=True).count(),
-        "subtree_count": Person.objects.filter(
+        # Counts of what the viewer may see: a focal person of one division, employed in its
+        # ministry, does not learn the sizes of sibling divisions through the ministry's page.
+        "people_count": visible_people.filter(organisation=org, is_active=True).count(),
+        "subtree_count": visible_people.filter(
             org_path__startswith=org.path, is_active=True
         ).count(),
         "focal_persons": [a.person for a in keyholders if a.role == Role.FOCAL_PERSON],

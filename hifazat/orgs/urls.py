@@ -1,10 +1,14 @@
 from django.urls import path
 
-from hifazat.orgs import views
+from hifazat.orgs import token_views, views
 from hifazat.orgs.imports import views as import_views
 
 app_name = "orgs"
 urlpatterns = [
+    path("account/tokens/", token_views.token_list, name="tokens"),
+    path(
+        "account/tokens/<int:token_id>/revoke/", token_views.token_revoke_view, name="token_revoke"
+    ),
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/<str:code>/", views.organisation_detail, name="organisation"),
     path("people/", views.people_list, name="people"),

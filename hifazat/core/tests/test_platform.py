@@ -82,6 +82,8 @@ def test_real_worker_runs_tasks_and_beats():
 
 PRODUCTION = {
     "SITE_URL": "https://hifazat.gov.example",
+    "EMAIL_HOST": "smtp.hifazat.gov.example",
+    "TRUSTED_PROXY_COUNT": "1",
     "SECRET_KEY": "a-long-production-secret-key-with-enough-entropy-1234567890-abcdefghij",
     "DEBUG": "0",
     "HIFAZAT_DEMO": "0",
@@ -133,25 +135,37 @@ def test_session_has_an_absolute_lifetime(personas, client_as, settings):
     import time_machine
 
     c = client_as(personas.learner_a)
-    assert c.get("/").status_code == 200
-    with time_machine.travel(time.time() + settings.SESSION_ABSOLUTE_HOURS * 3600 + 60):
-        c.cookies  # noqa: B018
+    start = time.time()
+    # active every 20 minutes, so the idle timeout never ends it — only the absolute lifetime
+    for step in range(settings.SESSION_ABSOLUTE_HOURS * 3):
+        with time_machine.travel(start + step * 1200):
+            assert c.get("/").status_code == 200, step
+    with time_machine.travel(start + settings.SESSION_ABSOLUTE_HOURS * 3600 + 60):
         response = c.get("/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_no_known_password_account_outside_demo_mode(settings):
-    from hifazat.demo import generator
-
-    settings.DEMO_MODE = False
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="HIFAZAT_DEMO"):
-        call_command("demo", "load", "--people", "10")
-    generator.load_organisations()
+    from hifazat.demo.accounts import DEMO_PASSWORD
     from hifazat.orgs.models import Person
 
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="HIFAZAT_DEMO"):
+        call_command("demo", "load", "--people", "10")
     assert not Person.objects.exists()
+    # a demo database restored into production: its accounts still cannot sign in
+    settings.DEMO_MODE = True
+    call_command("demo", "load", "--people", "0")
+    settings.DEMO_MODE = False
+    response = Client().post("/accounts/login/", {"login": "learner@moitt.gov.example", "password": DEMO_PASSWORD})
+    assert "_auth_user_id" not in Client().session
+    assert response.status_code != 302 or "/accounts/login/" in response["Location"] or response["Location"] != "/"
+    from django.core.checks import run_checks
+
+    ids = {e.id for e in run_checks(include_deployment_checks=True, databases=["default"])}
+    assert "hifazat.E008" in ids
 
 
 @pytest.mark.smoke
@@ -225,9 +239,9 @@ def test_backup_and_restore_round_trip(tmp_path, personas):
 
 
 def test_admin_needs_a_platform_admin_who_used_the_second_factor(personas, client_as):
-    plain = client_as(personas.admin)  # signed in without the MFA step
+    plain = client_as(personas.admin, mfa=False)  # signed in without the MFA step
     response = plain.get("/admin/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/accounts/2fa/reauthenticate/" in response["Location"]
     session = plain.session
     session["account_authentication_methods"] = [
         {"method": "password"},

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,38 +145,92 @@ def people_import(
         return report
     if not _check_header(table, report):
         return report
+    index = {normalise_header(h): i for i, h in enumerate(table.header)}
+    by_position = {i: name for name, i in index.items()}
+    formulas = [
+        (row, by_position[col], f)
+        for row, col, f in table.formulas
+        if by_position.get(col) in COLUMNS
+    ]
     records = list(iter_records(table, COLUMNS))
+    return _import_records(
+        actor,
+        records,
+        scope,
+        report,
+        org=org,
+        dry_run=dry_run,
+        deactivate_missing=deactivate_missing,
+        formulas=formulas,
+        progress=progress,
+    )
+
+
+def people_sync(
+    *, actor: Person, records: list[dict], org: Organisation | None = None, dry_run: bool = False
+) -> ImportReport:
+    """The API's HR sync: the same validation and writer as the file import (rows from 1)."""
+    report = ImportReport(filename="api", dry_run=dry_run, organisation=org.code if org else "")
+    scope = import_scope(actor, org)
+    numbered = [
+        (n, {c: "" if r.get(c) is None else str(r[c]) for c in COLUMNS})
+        for n, r in enumerate(records)
+    ]
+    return _import_records(actor, numbered, scope, report, org=org, dry_run=dry_run)
+
+
+def _import_records(
+    actor,
+    records,
+    scope,
+    report,
+    *,
+    org,
+    dry_run,
+    deactivate_missing=False,
+    formulas=(),
+    progress=None,
+) -> ImportReport:
     report.rows = len(records)
-    clean_rows = _validate(records, table, scope, report, progress)
+    clean_rows = _validate(records, formulas, scope, report, progress)
     if report.errors:
         report.rejected = len({e.row for e in report.errors})
         return report
-    plan = _plan(clean_rows, scope, report, actor)
-    if report.errors:
-        report.rejected = len({e.row for e in report.errors})
-        return report
-    missing = _missing(org, plan, actor) if deactivate_missing else []
-    report.to_deactivate = len(missing)
-    report.created, report.updated = len(plan.creates), len(plan.updates)
-    report.unchanged = len(clean_rows) - report.created - report.updated
-    if dry_run:
-        return report
-    with transaction.atomic():
-        _apply(plan, missing)
-        report.deactivated = len(missing)
-        report.applied = True
-        audit_record(
-            actor=actor,
-            action="people.imported",
-            object_type="orgs.person",
-            organisation_id=org.pk if org else None,
-            data={
-                "file": filename,
-                "summary": report.summary(),
-                "created": [r["employee_number"] for r in plan.creates],
-                "updated": dict(plan.changed_fields),
-                "deactivated": [n for _, n in missing],
-            },
+    try:
+        # Plan and write under one transaction (on SQLite it holds the write lock from the
+        # start), so that what was checked is what gets written.
+        with transaction.atomic():
+            plan = _plan(clean_rows, scope, report, actor)
+            if report.errors:
+                report.rejected = len({e.row for e in report.errors})
+                return report
+            missing = _missing(org, plan, actor) if deactivate_missing else []
+            report.to_deactivate = len(missing)
+            report.created, report.updated = len(plan.creates), len(plan.updates)
+            report.unchanged = len(clean_rows) - report.created - report.updated
+            if dry_run:
+                return report
+            _apply(plan, missing)
+            report.deactivated = len(missing)
+            report.applied = True
+            audit_record(
+                actor=actor,
+                action="people.imported",
+                object_type="orgs.person",
+                organisation_id=org.pk if org else None,
+                data={
+                    "file": report.filename,
+                    "summary": report.summary(),
+                    "created": [r["employee_number"] for r in plan.creates],
+                    "updated": dict(plan.changed_fields),
+                    "deactivated": [n for _, n in missing],
+                },
+            )
+    except IntegrityError:
+        report.applied = False
+        report.file_error = _(
+            "Someone changed the same people while this file was being imported; nothing "
+            "was imported. Check it again."
         )
     return report
 
@@ -208,20 +262,12 @@ def _check_header(table: Table, report: ImportReport) -> bool:
 
 
 def _validate(
-    records, table: Table, scope: Scope, report: ImportReport, progress
+    records, formulas, scope: Scope, report: ImportReport, progress
 ) -> list[tuple[int, dict]]:
-    index = {normalise_header(h): i for i, h in enumerate(table.header)}
-    by_position = {i: name for name, i in index.items()}
-    for row, col, formula in table.formulas:
-        if by_position.get(col) in COLUMNS:
-            report.errors.append(
-                RowError(
-                    row,
-                    by_position[col],
-                    formula[:80],
-                    _("contains a formula; type the value itself"),
-                )
-            )
+    for row, column, formula in formulas:
+        report.errors.append(
+            RowError(row, column, formula, _("contains a formula; type the value itself"))
+        )
     formula_rows = {e.row for e in report.errors}
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}

@@ -34,17 +34,26 @@ def test_focal_person_exports_only_their_subtree(personas, client_as):
     assert {"Amna Learner", "Faisal Focal", "Hamid Head"} <= names
     assert not any(SENTINEL in cell for r in rows for cell in r)
     event = AuditEvent.objects.get(action="people.exported")
-    assert event.actor == personas.focal_a and event.data["rows"] == 3 and event.data["format"] == "csv"
+    assert (
+        event.actor == personas.focal_a
+        and event.data["rows"] == 3
+        and event.data["format"] == "csv"
+    )
 
 
 def test_export_of_another_ministrys_organisation_is_404(personas, client_as):
-    response = client_as(personas.focal_a).get(reverse("orgs:people_export", args=["csv"]) + "?org=DIVB")
+    response = client_as(personas.focal_a).get(
+        reverse("orgs:people_export", args=["csv"]) + "?org=DIVB"
+    )
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="people.exported").exists()
 
 
 def test_learner_cannot_export(personas, client_as):
-    assert client_as(personas.learner_a).get(reverse("orgs:people_export", args=["csv"])).status_code == 404
+    assert (
+        client_as(personas.learner_a).get(reverse("orgs:people_export", args=["csv"])).status_code
+        == 404
+    )
 
 
 def test_csv_and_xlsx_neutralise_formulas(personas, orgs, client_as):
@@ -53,7 +62,9 @@ def test_csv_and_xlsx_neutralise_formulas(personas, orgs, client_as):
     make_person('=HYPERLINK("http://evil.example","x")', orgs["div_a"], designation="@cmd")
     rows = export_csv(client_as(personas.focal_a), "?q=HYPERLINK")
     assert rows[1][1].startswith("'=HYPERLINK") and rows[1][3] == "'@cmd"
-    response = client_as(personas.focal_a).get(reverse("orgs:people_export", args=["xlsx"]) + "?q=HYPERLINK")
+    response = client_as(personas.focal_a).get(
+        reverse("orgs:people_export", args=["xlsx"]) + "?q=HYPERLINK"
+    )
     sheet = load_workbook(io.BytesIO(response.content)).active
     cell = sheet.cell(row=2, column=2)
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")

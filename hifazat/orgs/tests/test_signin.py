@@ -76,7 +76,7 @@ def test_forwarded_for_is_ignored_without_a_trusted_proxy(orgs, learner):
 
 
 def test_forwarded_for_is_used_behind_a_trusted_proxy(settings, orgs, learner):
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     for i in range(10):
         c = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
         login(c, f"someone{i}@alpha.gov.example", "wrong-password-here")
