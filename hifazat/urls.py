@@ -100,3 +100,6 @@ if settings.ADMIN_ENABLED:
     admin_urls = admin.site.urls  # a property that builds new patterns on each access
     with_policy(admin_urls[0], lambda p: PLATFORM_ADMINS)
     urlpatterns.append(path("admin/", admin_urls))
+
+handler404 = "hifazat.core.views.not_found"
+handler500 = "hifazat.core.views.server_error"

@@ -1,7 +1,7 @@
 """The REST API at /api/v1/: thin routers over the same selectors and services as the pages."""
 
 from django.http import Http404
-from ninja import NinjaAPI, Router
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -23,17 +23,24 @@ api = NinjaAPI(
 
 
 class Page(LimitOffsetPagination):
-    class Input(LimitOffsetPagination.Input):
-        pass
+    """limit 1–500, offset bounded: a database is not asked for row 2**63."""
 
-    max_limit = 500
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=100_000_000)
 
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=500, **kwargs)
+
+
+# Every operation may answer 400 (unreadable body), 401 (no or bad token), 422 (wrong shape).
+COMMON = {400: dict, 401: ErrorOut, 422: dict}
 
 organisations = Router(tags=["organisations"])
 people = Router(tags=["people"])
 
 
-@organisations.get("", response=list[OrganisationOut])
+@organisations.get("", response={200: list[OrganisationOut], **COMMON})
 @paginate(Page)
 def list_organisations(request, q: str = ""):
     qs = access.organisations_visible_to(request.user).select_related("parent").order_by("path")
@@ -42,7 +49,7 @@ def list_organisations(request, q: str = ""):
     return qs
 
 
-@organisations.get("/{code}", response={200: OrganisationOut, 404: ErrorOut})
+@organisations.get("/{code}", response={200: OrganisationOut, 404: ErrorOut, **COMMON})
 def get_organisation(request, code: str):
     try:
         return access.get_organisation_for_user(request.user, code)
@@ -50,7 +57,7 @@ def get_organisation(request, code: str):
         return 404, {"detail": "Not found."}
 
 
-@people.get("", response=list[PersonOut])
+@people.get("", response={200: list[PersonOut], 404: ErrorOut, **COMMON})
 @paginate(Page)
 def list_people(request, q: str = "", organisation: str = "", track: str = "", active: str = "1"):
     org = None
@@ -70,7 +77,7 @@ def list_people(request, q: str = "", organisation: str = "", track: str = "", a
     )
 
 
-@people.get("/{int:person_id}", response={200: PersonOut, 404: ErrorOut})
+@people.get("/{int:person_id}", response={200: PersonOut, 404: ErrorOut, **COMMON})
 def get_person(request, person_id: int):
     try:
         person = access.get_person_for_user(request.user, person_id)
@@ -83,7 +90,7 @@ def get_person(request, person_id: int):
     return person
 
 
-@people.post("/sync", response={200: SyncOut, 403: ErrorOut, 404: ErrorOut, 422: dict})
+@people.post("/sync", response={200: SyncOut, 403: ErrorOut, 404: ErrorOut, **COMMON})
 def sync_people(request, payload: SyncIn):
     """Create or update people (upsert by employee number, then e-mail); all or nothing.
 

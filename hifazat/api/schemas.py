@@ -43,12 +43,12 @@ class PersonIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    employee_number: str = Field(..., max_length=32)
-    full_name: str = Field(..., max_length=150)
-    email: str = Field(..., max_length=254)
+    employee_number: str = Field(..., min_length=1, max_length=32)
+    full_name: str = Field(..., min_length=1, max_length=150)
+    email: str = Field(..., min_length=3, max_length=254)
     designation: str = Field("", max_length=120)
     bps_grade: int = Field(..., ge=1, le=22)
-    organisation: str = Field(..., max_length=32, description="organisation code")
+    organisation: str = Field(..., min_length=1, max_length=32, description="organisation code")
     track: str = Field("general", description="general or it_admin")
 
 

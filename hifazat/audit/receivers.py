@@ -44,7 +44,11 @@ def _connect_allauth():
     on(account.password_set, "auth.password_set")
     on(account.password_reset, "auth.password_reset")
     on(mfa.authenticator_added, "auth.mfa_added", lambda kw: {"type": kw["authenticator"].type})
-    on(mfa.authenticator_removed, "auth.mfa_removed", lambda kw: {"type": kw["authenticator"].type})
+    on(
+        mfa.authenticator_removed,
+        "auth.mfa_removed",
+        lambda kw: {"type": kw["authenticator"].type},
+    )
     on(mfa.authenticator_reset, "auth.mfa_reset", lambda kw: {"type": kw["authenticator"].type})
     on(sessions.session_client_changed, "auth.session_client_changed")
 

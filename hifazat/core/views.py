@@ -60,3 +60,18 @@ def set_language(request):
     if not isinstance(response, HttpResponseRedirect):
         return HttpResponseRedirect("/")
     return response
+
+
+def not_found(request, exception=None):
+    """404 as JSON under /api/, as the page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    from django.views.defaults import server_error as page
+
+    return page(request)

@@ -159,9 +159,15 @@ def test_no_known_password_account_outside_demo_mode(settings):
     settings.DEMO_MODE = True
     call_command("demo", "load", "--people", "0")
     settings.DEMO_MODE = False
-    response = Client().post("/accounts/login/", {"login": "learner@moitt.gov.example", "password": DEMO_PASSWORD})
+    response = Client().post(
+        "/accounts/login/", {"login": "learner@moitt.gov.example", "password": DEMO_PASSWORD}
+    )
     assert "_auth_user_id" not in Client().session
-    assert response.status_code != 302 or "/accounts/login/" in response["Location"] or response["Location"] != "/"
+    assert (
+        response.status_code != 302
+        or "/accounts/login/" in response["Location"]
+        or response["Location"] != "/"
+    )
     from django.core.checks import run_checks
 
     ids = {e.id for e in run_checks(include_deployment_checks=True, databases=["default"])}

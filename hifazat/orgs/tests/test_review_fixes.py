@@ -20,9 +20,19 @@ def test_focal_person_cannot_deactivate_a_role_holder_in_their_division(personas
         target.refresh_from_db()
         assert target.is_active
     # a programme manager cannot switch off the auditor either
-    assert client_as(personas.pm).post(reverse("orgs:person_deactivate", args=[personas.auditor.pk])).status_code == 404
+    assert (
+        client_as(personas.pm)
+        .post(reverse("orgs:person_deactivate", args=[personas.auditor.pk]))
+        .status_code
+        == 404
+    )
     # a platform admin can
-    assert client_as(personas.admin).post(reverse("orgs:person_deactivate", args=[personas.auditor.pk])).status_code == 302
+    assert (
+        client_as(personas.admin)
+        .post(reverse("orgs:person_deactivate", args=[personas.auditor.pk]))
+        .status_code
+        == 302
+    )
 
 
 def test_people_cannot_change_their_login_email(personas, client_as):
@@ -36,7 +46,9 @@ def test_people_cannot_change_their_login_email(personas, client_as):
 def test_a_password_only_session_of_a_role_holder_must_pass_the_second_factor(personas, client_as):
     c = client_as(personas.focal_a, mfa=False)
     response = c.get(reverse("orgs:people"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("mfa_reauthenticate")
+    )
 
 
 def test_login_throttle_is_not_reset_by_another_host_header(orgs, settings):
@@ -44,7 +56,8 @@ def test_login_throttle_is_not_reset_by_another_host_header(orgs, settings):
     make_person("Host Hopper", orgs["min_a"], email="hop@alpha.gov.example", password=PASSWORD)
     for i in range(6):
         Client(REMOTE_ADDR=f"10.1.0.{i}", HTTP_HOST=f"127.0.0.1:{1000 + i}").post(
-            "/accounts/login/", {"login": "hop@alpha.gov.example", "password": "wrong-password-x"})
+            "/accounts/login/", {"login": "hop@alpha.gov.example", "password": "wrong-password-x"}
+        )
     c = Client(REMOTE_ADDR="10.1.0.99", HTTP_HOST="127.0.0.1:2000")
     c.post("/accounts/login/", {"login": "hop@alpha.gov.example", "password": PASSWORD})
     assert "_auth_user_id" not in c.session
@@ -66,11 +79,19 @@ def test_forwarded_for_from_an_untrusted_peer_is_ignored(orgs, settings, persona
 
 
 def test_account_security_changes_are_audited(orgs):
-    person = make_person("Pass Changer", orgs["min_a"], email="changer@alpha.gov.example", password=PASSWORD)
+    person = make_person(
+        "Pass Changer", orgs["min_a"], email="changer@alpha.gov.example", password=PASSWORD
+    )
     c = Client()
     c.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
-    c.post("/accounts/password/change/", {"oldpassword": PASSWORD, "password1": "new-lantern-harbour-58",
-                                          "password2": "new-lantern-harbour-58"})
+    c.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "new-lantern-harbour-58",
+            "password2": "new-lantern-harbour-58",
+        },
+    )
     assert AuditEvent.objects.filter(action="auth.password_changed", actor=person).exists()
 
 
@@ -84,7 +105,12 @@ def test_totp_enrolment_is_audited(orgs):
     from allauth.mfa.models import Authenticator
 
     auth = Authenticator.objects.get(user=person, type="totp")
-    signals.authenticator_added.send(sender=Authenticator, request=None, user=Person.objects.get(pk=person.pk), authenticator=auth)
+    signals.authenticator_added.send(
+        sender=Authenticator,
+        request=None,
+        user=Person.objects.get(pk=person.pk),
+        authenticator=auth,
+    )
     assert AuditEvent.objects.filter(action="auth.mfa_added", actor=person).exists()
 
 
