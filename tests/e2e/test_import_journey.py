@@ -14,12 +14,24 @@ HEADER = "employee_number,full_name,email,designation,bps_grade,organisation,tra
 
 
 def test_focal_person_fixes_a_bad_row_and_imports(page, tmp_path):
-    ministry = make_org("MOITT", "Ministry of IT & Telecom", "ministry", domains=["moitt.gov.example"])
-    division = make_org("ITTD", "IT & Telecom Division", "division", parent=ministry, domains=["moitt.gov.example"])
-    focal = make_person("Farah Siddiqui", division, email="farah@moitt.gov.example", password=PASSWORD,
-                        role=(Role.FOCAL_PERSON, division))
+    ministry = make_org(
+        "MOITT", "Ministry of IT & Telecom", "ministry", domains=["moitt.gov.example"]
+    )
+    division = make_org(
+        "ITTD", "IT & Telecom Division", "division", parent=ministry, domains=["moitt.gov.example"]
+    )
+    focal = make_person(
+        "Farah Siddiqui",
+        division,
+        email="farah@moitt.gov.example",
+        password=PASSWORD,
+        role=(Role.FOCAL_PERSON, division),
+    )
     secret = make_totp(focal)
-    rows = [f"HR-{n:03d},Officer {n},officer{n}@moitt.gov.example,Assistant,{10 + n % 8},ITTD,general" for n in range(1, 9)]
+    rows = [
+        f"HR-{n:03d},Officer {n},officer{n}@moitt.gov.example,Assistant,{10 + n % 8},ITTD,general"
+        for n in range(1, 9)
+    ]
     rows[3] = "HR-004,Officer 4,officer4@moitt.gov.example,Assistant,25,ITTD,general"  # BPS 25
     bad = tmp_path / "ittd-staff.csv"
     bad.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
@@ -50,4 +62,7 @@ def test_focal_person_fixes_a_bad_row_and_imports(page, tmp_path):
     page.wait_for_load_state()
     assert "Imported: 8 created" in page.inner_text("main")
     shot(page, "import-report-done")
-    assert Person.objects.filter(employee_number__startswith="HR-", organisation=division).count() == 8
+    assert (
+        Person.objects.filter(employee_number__startswith="HR-", organisation=division).count()
+        == 8
+    )

@@ -152,11 +152,9 @@ def normalise_header(name: str) -> str:
 
 def iter_records(table: Table, columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
     index = {normalise_header(h): i for i, h in enumerate(table.header)}
+    positions = [(c, index.get(c)) for c in columns]
+    width = max((i for _, i in positions if i is not None), default=-1) + 1
     for number, cells in table.rows:
-        yield (
-            number,
-            {
-                c: (cells[index[c]].strip() if c in index and index[c] < len(cells) else "")
-                for c in columns
-            },
-        )
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        yield number, {c: ("" if i is None else cells[i].strip()) for c, i in positions}
