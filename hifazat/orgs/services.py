@@ -195,3 +195,26 @@ def role_revoke(*, actor: Person, assignment: RoleAssignment) -> RoleAssignment:
             },
         )
     return assignment
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def people_invite(*, actor: Person, people) -> int:
+    """E-mail active people how to sign in for the first time (sent by the worker).
+
+    The invitation carries no secret: it sends them to "set a password" on the site, which
+    mails a single-use link valid for an hour. One audit event lists who was invited.
+    """
+    from hifazat.orgs.tasks import send_invitations
+
+    targets = [p for p in people if p.is_active and access.can_manage_person(actor, p)]
+    if not targets:
+        return 0
+    ids = [p.pk for p in targets]
+    audit_record(
+        actor=actor, action="people.invited", object_type="orgs.person", data={"people": ids}
+    )
+    transaction.on_commit(lambda: send_invitations.enqueue(person_ids=ids, inviter_id=actor.pk))
+    return len(ids)

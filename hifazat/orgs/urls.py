@@ -20,6 +20,8 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
+    path("people/<int:pk>/invite/", views.person_invite, name="person_invite"),
+    path("people/import/<uuid:uuid>/invite/", import_views.import_invite, name="import_invite"),
     path("people/<int:pk>/roles/", views.role_grant, name="role_grant"),
     path(
         "people/<int:pk>/roles/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"

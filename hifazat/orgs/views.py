@@ -168,7 +168,20 @@ def person_deactivate(request, pk):
 
 @policy(PEOPLE_MANAGERS)
 @require_POST
+def person_invite(request, pk):
+    person = access.get_person_for_user(request.user, pk)
+    if not services.people_invite(actor=request.user, people=[person]):
+        raise Http404
+    messages.success(
+        request, _("An invitation is on its way to %(email)s.") % {"email": person.email}
+    )
+    return redirect("orgs:person", pk=person.pk)
+
+
+@policy(PEOPLE_MANAGERS)
+@require_POST
 def person_reactivate(request, pk):
+
     return _person_action(
         request, pk, services.person_reactivate, _("%(name)s has been reactivated.")
     )

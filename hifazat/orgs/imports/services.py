@@ -60,7 +60,9 @@ class RowError:
 
 @dataclass
 class ImportReport:
+    created_numbers: list[str] = field(default_factory=list)  # for invitations after applying
     filename: str = ""
+
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -231,6 +233,8 @@ def _import_records(
             missing = _missing(org, plan, actor) if deactivate_missing else []
             report.to_deactivate = len(missing)
             report.created, report.updated = len(plan.creates), len(plan.updates)
+            report.created_numbers = [c["employee_number"] for c in plan.creates]
+
             report.unchanged = len(clean_rows) - report.created - report.updated
             if dry_run:
                 return report

@@ -15,8 +15,9 @@ from hifazat.orgs import access
 from hifazat.orgs.access import any_role, policy
 from hifazat.orgs.imports.services import people_import_apply, people_import_check
 from hifazat.orgs.imports.validation import COLUMNS
-from hifazat.orgs.models import PeopleImport
+from hifazat.orgs.models import PeopleImport, Person
 from hifazat.orgs.roles import PEOPLE_IMPORTERS
+from hifazat.orgs.services import people_invite
 
 IMPORTERS = any_role(*PEOPLE_IMPORTERS)
 EXAMPLE_ROWS = [
@@ -191,3 +192,19 @@ def import_template(request, fmt):
         )
     response["Content-Disposition"] = f'attachment; filename="hifazat-people-template.{fmt}"'
     return response
+
+
+@policy(IMPORTERS)
+@require_POST
+def import_invite(request, uuid):
+    """Invite the people an applied import created."""
+    staged = _get_import(request.user, uuid)
+    numbers = staged.report.get("created_numbers") or []
+    if staged.status != PeopleImport.Status.APPLIED or not numbers or staged.report.get("invited"):
+        raise Http404
+    people = list(Person.objects.filter(employee_number__in=numbers))
+    count = people_invite(actor=request.user, people=people)
+    staged.report = {**staged.report, "invited": count}
+    staged.save(update_fields=["report"])
+    messages.success(request, _("Invitations are on their way to %(n)d people.") % {"n": count})
+    return redirect("orgs:import_detail", uuid=staged.uuid)

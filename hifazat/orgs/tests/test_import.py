@@ -337,3 +337,24 @@ def test_template_downloads(personas, client_as):
     assert text.splitlines()[0] == HEADER
     xlsx = c.get(reverse("orgs:import_template", args=["xlsx"]))
     assert xlsx.content[:2] == b"PK"
+
+
+def test_imported_people_sign_in_through_a_reset_link(orgs):
+    import re
+
+    from django.core import mail
+    from django.test import Client
+
+    run(csv_bytes(row(1)))
+    Client().post(reverse("account_reset_password"), {"email": "p1@alpha.gov.example"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body).group(
+        0
+    )
+    c = Client()
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    form_url = c.get(path, follow=True).redirect_chain[-1][0]
+    c.post(
+        form_url, {"password1": "brass-monsoon-ledger-31", "password2": "brass-monsoon-ledger-31"}
+    )
+    assert Person.objects.get(employee_number="HR-0001").check_password("brass-monsoon-ledger-31")
