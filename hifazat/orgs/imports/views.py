@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hifazat.lib.spreadsheets import xlsx_bytes
@@ -206,5 +206,14 @@ def import_invite(request, uuid):
     count = people_invite(actor=request.user, people=people)
     staged.report = {**staged.report, "invited": count}
     staged.save(update_fields=["report"])
-    messages.success(request, _("Invitations are on their way to %(n)d people.") % {"n": count})
+    messages.success(
+        request,
+        ngettext(
+            "An invitation is on its way to %(n)d person.",
+            "Invitations are on their way to %(n)d people.",
+            count,
+        )
+        % {"n": count},
+    )
+
     return redirect("orgs:import_detail", uuid=staged.uuid)
