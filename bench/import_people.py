@@ -63,7 +63,7 @@ def run_engine(database_url: str) -> dict:
     from django.utils import timezone
 
     from hifazat.demo.generator import load_organisations
-    from hifazat.orgs.imports.services import people_import
+    from hifazat.orgs.imports.services import insert_sql, people_import
     from hifazat.orgs.models import Organisation, Person
 
     call_command("migrate", verbosity=0)
@@ -72,22 +72,7 @@ def run_engine(database_url: str) -> dict:
     data, parsed = make_csv(orgs)
     q = connection.ops.quote_name
     table = q(Person._meta.db_table)
-    cols = [
-        "password",
-        "email",
-        "full_name",
-        "employee_number",
-        "designation",
-        "bps_grade",
-        "organisation_id",
-        "org_path",
-        "track",
-        "preferred_language",
-        "is_active",
-        "date_joined",
-        "updated_at",
-    ]
-    insert = f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
+    insert = insert_sql()
 
     def empty():
         # The bench database holds nothing else; TRUNCATE avoids PostgreSQL's per-row

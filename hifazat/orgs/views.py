@@ -14,6 +14,7 @@ from hifazat.lib.spreadsheets import csv_stream, xlsx_bytes
 from hifazat.orgs import access, selectors, services
 from hifazat.orgs.access import PEOPLE_MANAGERS, PEOPLE_READERS, ROLE_GRANTERS, SIGNED_IN, policy
 from hifazat.orgs.forms import PeopleFilterForm, RoleGrantForm
+from hifazat.orgs.imports.validation import COLUMNS as IMPORT_COLUMNS
 from hifazat.orgs.models import RoleAssignment
 from hifazat.orgs.roles import PEOPLE_IMPORTERS
 
@@ -76,16 +77,8 @@ def _filtered_people(request):
     return form, {k: v for k, v in filters.items() if v not in ("", None)}, people
 
 
-EXPORT_COLUMNS = [
-    "employee_number",
-    "full_name",
-    "email",
-    "designation",
-    "bps_grade",
-    "organisation",
-    "track",
-    "active",
-]
+# The import's columns (an export can be edited and imported again) plus the status.
+EXPORT_COLUMNS = [*IMPORT_COLUMNS, "active"]
 
 
 @policy(PEOPLE_READERS)

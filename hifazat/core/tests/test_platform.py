@@ -302,7 +302,7 @@ def test_demo_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
                 return (
                     requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
                 )
-            except requests.ConnectionError:
+            except requests.RequestException:
                 assert demo.poll() is None
                 return False
 
