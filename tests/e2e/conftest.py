@@ -53,7 +53,6 @@ def app_server(django_db_setup, django_db_blocker, static_root, tmp_path_factory
             requests.get(base + "/healthz", timeout=10)
             return True
         except requests.RequestException:  # not listening yet, or still starting up
-
             assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
             return False
 
