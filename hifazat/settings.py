@@ -71,7 +71,10 @@ INSTALLED_APPS = [
     "hifazat.core",
     "hifazat.audit",
     "hifazat.orgs",
+    "hifazat.learning",
+    "hifazat.assessments",
 ]
+
 ADMIN_ENABLED = env_bool("ADMIN_ENABLED", True)
 if ADMIN_ENABLED:
     INSTALLED_APPS.insert(0, "hifazat.admin_site.HifazatAdminConfig")
@@ -164,6 +167,7 @@ TASKS = {
 }
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 AUDIT_HEAD_SECONDS = env_int("AUDIT_HEAD_SECONDS", 600)
+PERIODIC_SECONDS = env_int("PERIODIC_SECONDS", 900)
 AUDIT_HEAD_FILE = Path(env_str("AUDIT_HEAD_FILE", str(VAR_DIR / "audit-heads.log")))
 
 # --- Identity and sign-in ------------------------------------------------------------------
@@ -323,6 +327,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+CURRICULUM_DIR = Path(env_str("CURRICULUM_DIR", str(PROJECT_DIR / "curriculum")))
 
 # --- People import -----------------------------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 20) * 1024 * 1024

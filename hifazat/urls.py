@@ -92,6 +92,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("hifazat.orgs.urls")),
     path("audit/", include("hifazat.audit.urls")),
+    path("", include("hifazat.learning.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

@@ -201,7 +201,17 @@ def can_manage_person(user, person: Person) -> bool:
     return held <= grantable_roles(user)
 
 
+def can_reach_person(user, person: Person) -> bool:
+    """Is ``person`` within the organisations ``user`` manages (national roles: everyone)?"""
+    if has_role(user, Role.PLATFORM_ADMIN, Role.PROGRAMME_MANAGER):
+        return True
+    return any(
+        person.org_path.startswith(org.path) for org in scoped_organisations(user, *ORG_MANAGERS)
+    )
+
+
 def grantable_roles(user) -> set[str]:
+
     roles: set[str] = set()
     for granter, grantable in GRANTABLE_BY.items():
         if has_role(user, granter):

@@ -47,6 +47,7 @@ class Command(BaseCommand):
         self.stdout.write("Preparing the database …")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
+        call_command("curriculum", "load", stdout=self.stdout)
         orgs = generator.load_organisations()
         self.stdout.write(f"Organisations: {orgs['created']} new, {orgs['updated']} updated")
         with tqdm(

@@ -23,6 +23,14 @@ from hifazat.core.models import WorkerHeartbeat
 logger = logging.getLogger("hifazat.worker")
 
 
+def enqueue_periodic() -> None:
+    """Work that runs on a schedule (every PERIODIC_SECONDS). Each task is safe to run twice
+    at once (several workers may each enqueue it): it claims its rows before acting."""
+    from hifazat.learning.tasks import send_due_reminders
+
+    send_due_reminders.enqueue()
+
+
 class Heartbeat(threading.Thread):
     def __init__(self, worker_id: str):
         super().__init__(daemon=True, name="heartbeat")
@@ -31,7 +39,7 @@ class Heartbeat(threading.Thread):
 
     def run(self):
         started = timezone.now()
-        last_head = 0.0
+        last_head = last_periodic = 0.0
         while not self.stop.is_set():
             try:
                 close_old_connections()
@@ -48,6 +56,9 @@ class Heartbeat(threading.Thread):
                 if now - last_head >= settings.AUDIT_HEAD_SECONDS:
                     audit_write_head()
                     last_head = now
+                if now - last_periodic >= settings.PERIODIC_SECONDS:
+                    enqueue_periodic()
+                    last_periodic = now
             except Exception:
                 logger.exception("heartbeat failed")
             finally:
