@@ -83,7 +83,11 @@ with_policy(allauth.urls.urlpatterns, _allauth_policy)
 api_urls = api.urls
 with_policy(
     api_urls[0],
-    lambda p: API_PUBLIC if p.name in ("openapi-json", "openapi-view", "api-root") else API_TOKEN,
+    lambda p: (
+        API_PUBLIC
+        if p.name in ("openapi-json", "openapi-view", "api-root", "verify_certificate")
+        else API_TOKEN
+    ),
 )
 
 urlpatterns = [

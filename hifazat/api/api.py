@@ -6,6 +6,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from hifazat.api.auth import TokenAuth, require_write
+from hifazat.api.learning import router as learning_router
 from hifazat.api.schemas import ErrorOut, OrganisationOut, PersonOut, SyncIn, SyncOut
 from hifazat.audit.services import audit_record
 from hifazat.orgs import access, selectors
@@ -141,6 +142,7 @@ def sync_people(request, payload: SyncIn):
 
 api.add_router("/organisations", organisations)
 api.add_router("/people", people)
+api.add_router("/learning", learning_router)
 
 
 @api.exception_handler(ValidationError)

@@ -225,3 +225,44 @@ def test_openapi_schema_and_docs_load_nothing_from_outside():
     docs = Client().get("/api/v1/docs").content.decode()
     assert "swagger-ui-bundle" in docs
     assert "http://" not in docs.replace("http://testserver", "") and "https://" not in docs
+
+
+def test_learning_api_results_progress_and_public_certificate_check(personas):
+    from django.core.management import call_command
+
+    from hifazat.assessments.models import Question
+    from hifazat.assessments.services import attempt_start, attempt_submit
+    from hifazat.learning.models import Certificate, Course
+    from hifazat.learning.services import enrolment_self
+
+    call_command("curriculum", "load", verbosity=0)
+    enrolment = enrolment_self(actor=personas.learner_a, course=Course.objects.get(slug="basic"))
+    attempt = attempt_start(actor=personas.learner_a, enrolment=enrolment, kind="final")
+    raw = token_for(personas.learner_a)
+    body = api(raw).get("/api/v1/learning/enrolments").json()
+    assert body[0]["course"] == "basic" and body[0]["attempts"][0]["score"] is None
+    for q in Question.objects.filter(qid__in=attempt.qids, language="en"):
+        assert q.explanation not in str(body) and '"answer"' not in str(body)
+    answers = {
+        q.qid: list(q.answer) for q in Question.objects.filter(qid__in=attempt.qids, language="en")
+    }
+    attempt_submit(actor=personas.learner_a, attempt=attempt, seq=1, answers=answers)
+    body = api(raw).get("/api/v1/learning/enrolments").json()
+    assert body[0]["attempts"][0]["score"] == 100 and body[0]["certificate"]
+    # progress: focal person of A sees their subtree, a learner is refused, B sees nothing of A
+    assert api(raw).get("/api/v1/learning/progress/basic").status_code == 403
+    focal = api(token_for(personas.focal_a)).get("/api/v1/learning/progress/basic").json()
+    assert focal["organisations"][0]["completed"] == 1
+    other = api(token_for(personas.focal_b)).get("/api/v1/learning/progress/basic").json()
+    assert other["organisations"] == [] and SENTINEL not in str(other)
+    assert (
+        api(token_for(personas.focal_b))
+        .get("/api/v1/learning/progress/basic?organisation=DIVA")
+        .status_code
+        == 404
+    )
+    # the certificate check needs no token and shows only name, course, dates and status
+    code = Certificate.objects.get().code
+    check = Client().get(f"/api/v1/learning/certificates/{code}").json()
+    assert check["status"] == "valid" and check["name"] == "Amna Learner" and "email" not in check
+    assert Client().get("/api/v1/learning/certificates/HZ-NOPE0-NOPE0").status_code == 404
