@@ -54,10 +54,10 @@ def setup_database(url: str, n: int) -> list[tuple[str, int]]:
     out = []
     for i in range(n):
         person = Person.objects.create_user(
-            email=f"bench{i}@moitt.gov.example",
+            email=f"bench{n}-{i}@moitt.gov.example",  # a tag per run size: runs share one database
             full_name=f"Bench Learner {i}",
             organisation=org,
-            employee_number=f"QB-{i:05d}",
+            employee_number=f"QB{n}-{i:05d}",
         )
         enrolment = Enrolment.objects.create(
             person=person, course=course, version=course.current_version
@@ -231,7 +231,7 @@ def run(engine: str, url: str) -> int:
                 server.terminate()
                 server.wait(timeout=30)
             stored = subprocess.run(
-                [sys.executable, "-m", "bench.quiz", "--count", url],
+                [sys.executable, "-m", "bench.quiz", "--count", url, str(n)],
                 env=env,
                 cwd=ROOT,
                 capture_output=True,
@@ -292,7 +292,7 @@ def run(engine: str, url: str) -> int:
     return status
 
 
-def count(url: str) -> None:
+def count(url: str, n: int) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hifazat.settings")
     import django
@@ -300,9 +300,11 @@ def count(url: str) -> None:
     django.setup()
     from hifazat.assessments.models import Answer, Attempt
 
-    attempts = Attempt.objects.filter(kind="final")
+    attempts = Attempt.objects.filter(
+        kind="final", enrolment__person__email__startswith=f"bench{n}-"
+    )
     print(
-        Answer.objects.count(),
+        Answer.objects.filter(attempt__in=attempts).count(),
         attempts.filter(submitted_at__isnull=False).count(),
         attempts.filter(seq__gte=SAVES).count(),
     )
@@ -321,6 +323,6 @@ if __name__ == "__main__":
         for key, enrolment in setup_database(sys.argv[2], int(sys.argv[3])):
             print(key, enrolment)
     elif sys.argv[1:2] == ["--count"]:
-        count(sys.argv[2])
+        count(sys.argv[2], int(sys.argv[3]))
     else:
         sys.exit(main())

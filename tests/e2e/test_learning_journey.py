@@ -43,6 +43,12 @@ def test_learner_passes_the_basic_course_and_gets_a_verifiable_certificate(
     page.wait_for_url("**/learning/courses/basic/")
     page.click("text=Continue reading")
     assert page.locator("article.lesson h2").count() >= 2
+    # a lesson stays light for a slow connection (HTML, CSS, JS; fonts only in Urdu)
+    transferred = page.evaluate(
+        "() => performance.getEntriesByType('navigation')[0].transferSize"
+        " + performance.getEntriesByType('resource').reduce((n, r) => n + r.transferSize, 0)"
+    )
+    assert 0 < transferred < 300_000, transferred
     shot(page, "lesson")
     page.click("button:has-text('Done')")
     page.goto("/learning/courses/basic/")

@@ -229,3 +229,21 @@ def test_learning_gain_raw_and_normalised_with_n(basic, personas, client_as):
     assert "normalised gain g = 1.00 (n = 2)" in page
     assert client_as(personas.learner_a).get(reverse("learning:progress")).status_code == 404
     assert Attempt.objects.filter(kind="pre").count() == 2
+
+
+def test_certificate_pdf_embeds_the_vendored_font_for_urdu_names(basic, personas):
+    from pypdf import PdfReader
+
+    from hifazat.learning.certificates import certificate_pdf
+
+    personas.learner_a.full_name = "عائشہ صدیقی"
+    personas.learner_a.save()
+    pass_course(personas.learner_a, basic)
+    certificate = Certificate.objects.get(person=personas.learner_a)
+    assert certificate.full_name == "عائشہ صدیقی"
+    reader = PdfReader(io.BytesIO(certificate_pdf(certificate)))
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Noto-Naskh-Arabic" in f for f in fonts), fonts  # the vendored font, subset
