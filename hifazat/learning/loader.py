@@ -117,7 +117,7 @@ def _spec_course(folder: Path, problems: Problems, known_courses: set[str]) -> d
     return course
 
 
-def _spec_module(folder: Path, course_id: str, problems: Problems) -> dict | None:
+def _spec_module(folder: Path, problems: Problems) -> dict | None:
     path = folder / "module.yaml"
     match = MODULE_DIR.match(folder.name)
     if not match:
@@ -300,7 +300,7 @@ def read_curriculum(root: Path) -> list[dict]:
             continue
         modules = {}
         for module_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-            module = _spec_module(module_dir, course["id"], problems)
+            module = _spec_module(module_dir, problems)
             if module:
                 modules[module["slug"]] = module
         for slug in course["module_order"]:

@@ -57,12 +57,6 @@ class CourseVersion(models.Model):
     def __str__(self):
         return f"{self.course.slug} v{self.number}"
 
-    @property
-    def minutes(self) -> int:
-        return sum(
-            lesson.minutes for lesson in Lesson.objects.filter(module__version=self, language="en")
-        )
-
 
 class Module(models.Model):
     version = models.ForeignKey(CourseVersion, on_delete=models.CASCADE, related_name="modules")

@@ -5,14 +5,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hifazat.assessments.models import Attempt
 from hifazat.learning import selectors, services
-from hifazat.learning.models import Certificate, Course, Enrolment, LessonProgress
+from hifazat.learning.models import Certificate, Course, LessonProgress
 from hifazat.orgs import access
 from hifazat.orgs.access import PUBLIC, SIGNED_IN, any_role, policy
 from hifazat.orgs.roles import Role
@@ -241,8 +240,4 @@ def certificate_manage(request, code):
         else:
             messages.success(request, _("Certificate revoked."))
         return redirect("learning:certificate_manage", code=code)
-    return render(
-        request,
-        "learning/certificate_manage.html",
-        {"certificate": certificate, "now": timezone.now(), "enrolment": Enrolment},
-    )
+    return render(request, "learning/certificate_manage.html", {"certificate": certificate})
