@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 
 from hifazat.learning import selectors
 from hifazat.learning.certificates import verification_allowed
-from hifazat.learning.models import Certificate, Course, Enrolment, LessonProgress
+from hifazat.learning.models import Certificate, Course, Enrolment
 from hifazat.orgs import access
 from hifazat.orgs.roles import Role
 
@@ -88,41 +88,41 @@ COMMON = {400: dict, 401: ErrorOut, 422: dict}
 
 @router.get("/enrolments", response={200: list[EnrolmentOut], **COMMON})
 def my_enrolments(request):
-    enrolments = Enrolment.objects.filter(person=request.user).select_related("course", "version")
-    out = []
-    for e in enrolments:
-        lessons_total = (
-            e.version.modules.values("lessons__slug").filter(lessons__language="en").count()
-        )
-        attempts = [
-            {
-                "kind": a.kind,
-                "number": a.number,
-                "started_at": a.started_at,
-                "submitted_at": a.submitted_at,
-                "score": float(a.score) if a.submitted_at and a.score is not None else None,
-                "passed": a.passed if a.submitted_at else None,
-            }
-            for a in e.attempts.order_by("kind", "number")
-        ]
-        certificate = (
-            Certificate.objects.filter(enrolment=e).values_list("code", flat=True).first()
-        )
-        out.append(
-            {
-                "course": e.course.slug,
-                "title": e.version.title,
-                "version": e.version.number,
-                "status": e.status,
-                "source": e.source,
-                "due_date": e.due_date,
-                "lessons_total": lessons_total,
-                "lessons_done": LessonProgress.objects.filter(enrolment=e).count(),
-                "attempts": attempts,
-                "certificate": certificate,
-            }
-        )
-    return out
+    enrolments = list(
+        Enrolment.objects.filter(person=request.user)
+        .select_related("course", "version")
+        .prefetch_related("attempts")
+    )
+    selectors.annotate_progress(enrolments)
+    certificates = dict(
+        Certificate.objects.filter(enrolment__in=enrolments).values_list("enrolment", "code")
+    )
+    return [
+        {
+            "course": e.course.slug,
+            "title": e.version.title,
+            "version": e.version.number,
+            "status": e.status,
+            "source": e.source,
+            "due_date": e.due_date,
+            "lessons_total": e.lessons_total,
+            "lessons_done": e.lessons_done,
+            "certificate": certificates.get(e.pk),
+            # results only once submitted; never the questions or their answers
+            "attempts": [
+                {
+                    "kind": a.kind,
+                    "number": a.number,
+                    "started_at": a.started_at,
+                    "submitted_at": a.submitted_at,
+                    "score": float(a.score) if a.submitted_at and a.score is not None else None,
+                    "passed": a.passed if a.submitted_at else None,
+                }
+                for a in sorted(e.attempts.all(), key=lambda a: (a.kind, a.number))
+            ],
+        }
+        for e in enrolments
+    ]
 
 
 @router.get(

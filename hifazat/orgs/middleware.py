@@ -51,15 +51,16 @@ class AccessPolicyMiddleware:
             if p.api:
                 return JsonResponse({"detail": "Authentication required"}, status=401)
             return redirect_to_login(request.get_full_path())
-        if not p.allow_without_mfa and is_privileged(user):
-            # A role needs a second factor: enrolled on the account, and used in this session
-            # (a password-only session that predates a role grant or an enrolment is not enough).
+        # A role needs a second factor: enrolled on the account, and used in this session (a
+        # password-only session that predates a role grant or an enrolment is not enough).
+        # The session is checked first, so a session that passed the second factor costs no
+        # query; only the others learn whether to enrol or to re-authenticate.
+        if not p.allow_without_mfa and not session_used_mfa(request) and is_privileged(user):
             if not has_second_factor(user):
                 return redirect(reverse("mfa_activate_totp") + "?required=1")
-            if not session_used_mfa(request):
-                return redirect_to_login(
-                    request.get_full_path(), login_url=reverse("mfa_reauthenticate")
-                )
+            return redirect_to_login(
+                request.get_full_path(), login_url=reverse("mfa_reauthenticate")
+            )
         if not p.allows(user):
             raise Http404
         return None
