@@ -65,8 +65,14 @@ def get_enrolment_for_user(user, course_slug: str) -> Enrolment:
 
 
 def lessons_for(enrolment: Enrolment, language: str) -> list[Lesson]:
-    """The enrolment's lessons in the learner's language, English where not translated."""
-    lessons = Lesson.objects.filter(module__version=enrolment.version).select_related("module")
+    """The enrolment's lessons in the learner's language, English where not translated.
+
+    The lesson bodies are not loaded here (a lesson page reads only its own)."""
+    lessons = (
+        Lesson.objects.filter(module__version=enrolment.version)
+        .select_related("module")
+        .defer("html")
+    )
     chosen: dict[tuple[str, str], Lesson] = {}
     for lesson in lessons.order_by("module__order", "order"):
         key = (lesson.module.slug, lesson.slug)
