@@ -15,7 +15,7 @@ from hifazat.orgs.imports.services import people_sync
 api = NinjaAPI(
     title="Hifazat API",
     version="1",
-    description="Organisations and people, scoped to the token's person. Authenticate with "
+    description="Organisations, people and learning, scoped to the token's person. Authenticate with "
     "`Authorization: Bearer hz_…` (a personal access token from your account page).",
     urls_namespace="api",
     auth=TokenAuth(),
