@@ -1,5 +1,6 @@
 """Health, worker, deployment checks, demo data, backups: the platform's own promises."""
 
+import os
 import signal
 import subprocess
 from datetime import timedelta
@@ -288,32 +289,37 @@ def test_demo_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
         WORKER_HEARTBEAT_SECONDS=1,
     )
     env.pop("SECRET_KEY")
-    demo = subprocess.Popen(
-        [*HIFAZAT, "demo", "--people", "50", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    # Output goes to a file, not a pipe: a full pipe would stall the server's logging.
+    log = tmp_path / "demo.log"
+    with log.open("w") as out:
+        demo = subprocess.Popen(
+            [*HIFAZAT, "demo", "--people", "50", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def healthy():
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            assert demo.poll() is None, log.read_text()[-3000:]
+            return False
+
     try:
-
-        def healthy():
-            try:
-                return (
-                    requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
-                )
-            except requests.RequestException:
-                assert demo.poll() is None
-                return False
-
-        wait_for(healthy, timeout=120, what="demo server and worker")
+        wait_for(healthy, timeout=180, what="demo server and worker")
         login = requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
         assert "Demo mode" in login.text
     finally:
         demo.send_signal(signal.SIGINT)
-        output, _ = demo.communicate(timeout=60)
+        try:
+            demo.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            pytest.fail("the demo did not stop within 90 s of Ctrl-C:\n" + log.read_text()[-3000:])
+    output = log.read_text()
     assert "Hifazat demo is running" in output and "Safe-Demo-Passphrase-26" in output
     assert "Stopped." in output
     with pytest.raises(requests.ConnectionError):
