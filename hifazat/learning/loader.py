@@ -17,6 +17,7 @@ from django.db import transaction
 from hifazat.lib.markdown import raw_html_lines, render
 
 LANGUAGES = ("en", "ur")
+TRUE_FALSE = {"en": ("True", "False"), "ur": ("درست", "غلط")}
 AUDIENCES = ("all_staff", "it_admin")
 TYPES = ("single", "multiple", "true_false", "ordering")
 MODULE_DIR = re.compile(r"^(\d{2})-([a-z0-9-]+)$")
@@ -86,7 +87,12 @@ def _spec_course(folder: Path, problems: Problems, known_courses: set[str]) -> d
         if data is not None:
             problems.add(path, 1, "course.yaml must be a mapping")
         return None
-    course = {k: data.get(k) for k in ("id", "title", "audience", "prerequisite", "summary")}
+    course = {
+        k: data.get(k)
+        for k in ("id", "title", "title_ur", "audience", "prerequisite", "summary", "summary_ur")
+    }
+    for key in ("title_ur", "summary", "summary_ur"):
+        course[key] = str(course[key] or "")
     if course["id"] != folder.name:
         problems.add(path, None, f"id must be the folder's name ({folder.name!r})")
     for key in ("title",):
@@ -136,10 +142,12 @@ def _spec_module(folder: Path, problems: Problems) -> dict | None:
         problems.add(path, None, "title is required")
     module = {
         "slug": slug,
+        "folder": folder,
         "order": int(match.group(1)),
         "title": str(data.get("title", "")),
         "title_ur": str(data.get("title_ur", "")),
         "summary": str(data.get("summary", "")),
+        "summary_ur": str(data.get("summary_ur", "")),
         "lessons": [],
         "questions": {},
     }
@@ -193,7 +201,7 @@ def _spec_module(folder: Path, problems: Problems) -> dict | None:
     for language in LANGUAGES:
         bank = folder / f"questions.{language}.yaml"
         if bank.exists():
-            module["questions"][language] = _spec_questions(bank, problems)
+            module["questions"][language] = _spec_questions(bank, problems, language)
     if "en" not in module["questions"]:
         problems.add(
             folder / "questions.en.yaml",
@@ -203,7 +211,7 @@ def _spec_module(folder: Path, problems: Problems) -> dict | None:
     return module
 
 
-def _spec_questions(path: Path, problems: Problems) -> list[dict]:
+def _spec_questions(path: Path, problems: Problems, language: str = "en") -> list[dict]:
     data, node = _yaml(path, problems)
     if data is None:
         return []
@@ -254,7 +262,10 @@ def _spec_questions(path: Path, problems: Problems) -> list[dict]:
         elif qtype == "true_false":
             if not isinstance(item.get("answer"), bool):
                 problems.add(path, line, f"{label}: no correct answer (answer: true or false)")
-            options = [{"key": "true", "text": "True"}, {"key": "false", "text": "False"}]
+            options = [
+                {"key": "true", "text": TRUE_FALSE[language][0]},
+                {"key": "false", "text": TRUE_FALSE[language][1]},
+            ]
             answer = ["true" if item.get("answer") else "false"]
         elif qtype == "ordering":
             steps = item.get("steps")
@@ -284,15 +295,20 @@ def _spec_questions(path: Path, problems: Problems) -> list[dict]:
     return questions
 
 
-def read_curriculum(root: Path) -> list[dict]:
-    """Parse and validate every course under ``root``; raise CurriculumError naming all problems."""
+def read_curriculum(root: Path, *, use_database: bool = True) -> list[dict]:
+    """Parse and validate every course under ``root``; raise CurriculumError naming all problems.
+
+    With ``use_database=False`` (``hifazat curriculum check``) a prerequisite must be a course
+    in the same folder, and nothing is read from the database."""
     problems = Problems(root)
     if not root.is_dir():
         raise CurriculumError([f"{root}: no curriculum folder"])
     folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / "course.yaml").exists())
-    from hifazat.learning.models import Course
+    known = {f.name for f in folders}
+    if use_database:
+        from hifazat.learning.models import Course
 
-    known = {f.name for f in folders} | set(Course.objects.values_list("slug", flat=True))
+        known |= set(Course.objects.values_list("slug", flat=True))
     courses = []
     for folder in folders:
         course = _spec_course(folder, problems, known)
@@ -346,12 +362,18 @@ def _check_course_wide(course: dict, problems: Problems) -> None:
                 f"has {len(english)} questions; the course draws {course['questions_per_module']} per module",
             )
         urdu = module["questions"].get("ur")
-        if urdu is not None and {q["qid"] for q in urdu} != {q["qid"] for q in english}:
-            problems.add(
-                module_bank_path(course, module, "ur"),
-                None,
-                "must hold the same question ids as the English bank",
-            )
+        if urdu is not None:
+            _check_translation(course, module, english, urdu, problems)
+        english_lessons = {
+            lesson["slug"] for lesson in module["lessons"] if lesson["language"] == "en"
+        }
+        for lesson in module["lessons"]:
+            if lesson["language"] != "en" and lesson["slug"] not in english_lessons:
+                problems.add(
+                    lesson["path"],
+                    2,
+                    f"no English lesson {lesson['slug']!r}: every translation has an English original",
+                )
         for lesson in module["lessons"]:
             for number, text in enumerate(
                 lesson["body"].splitlines(), start=lesson["body_offset"]
@@ -365,18 +387,54 @@ def _check_course_wide(course: dict, problems: Problems) -> None:
                         )
 
 
+def _check_translation(
+    course: dict, module: dict, english: list[dict], urdu: list[dict], problems: Problems
+) -> None:
+    """A translated bank has the same questions with the same answer keys: attempts are drawn
+    and graded on the English bank, and shown in the learner's language."""
+    path = module_bank_path(course, module, "ur")
+    originals = {q["qid"]: q for q in english}
+    for q in urdu:
+        original = originals.get(q["qid"])
+        label = f"question {q['qid']}"
+        if original is None:
+            problems.add(path, q["line"], f"{label}: no question with this id in the English bank")
+        elif q["type"] != original["type"]:
+            problems.add(
+                path,
+                q["line"],
+                f"{label}: type {q['type']} differs from English ({original['type']})",
+            )
+        elif len(q["options"]) != len(original["options"]):
+            what = "steps" if q["type"] == "ordering" else "options"
+            problems.add(
+                path,
+                q["line"],
+                f"{label}: {len(q['options'])} {what}, the English has {len(original['options'])}",
+            )
+        elif q["answer"] != original["answer"]:
+            problems.add(
+                path,
+                q["line"],
+                f"{label}: the correct answer differs from the English "
+                f"({', '.join(q['answer'])} instead of {', '.join(original['answer'])})",
+            )
+    missing = sorted(set(originals) - {q["qid"] for q in urdu})
+    if missing:
+        problems.add(path, None, f"not translated: {', '.join(missing)}")
+
+
 def module_bank_path(course: dict, module: dict, language: str) -> Path:
-    return (
-        next((lesson["path"].parent for lesson in module["lessons"]), Path(course["id"]))
-        / f"questions.{language}.yaml"
-    )
+    return module["folder"] / f"questions.{language}.yaml"
 
 
 def content_hash(course: dict) -> str:
     def clean(value):
         if isinstance(value, dict):
             return {
-                k: clean(v) for k, v in value.items() if k not in ("path", "line", "body_offset")
+                k: clean(v)
+                for k, v in value.items()
+                if k not in ("path", "folder", "line", "body_offset")
             }
         if isinstance(value, list):
             return [clean(v) for v in value]
@@ -438,6 +496,9 @@ def _write_course(spec: dict) -> LoadResult:
         number=number,
         content_hash=digest,
         title=spec["title"],
+        title_ur=spec["title_ur"],
+        summary=spec["summary"],
+        summary_ur=spec["summary_ur"],
         languages=languages,
         **{
             k: spec[k]
@@ -465,6 +526,7 @@ def _write_course(spec: dict) -> LoadResult:
             title=module_spec["title"],
             title_ur=module_spec["title_ur"],
             summary=module_spec["summary"],
+            summary_ur=module_spec["summary_ur"],
         )
         Lesson.objects.bulk_create(
             [
@@ -497,11 +559,12 @@ def _write_course(spec: dict) -> LoadResult:
                 for q in bank
             ]
         )
-    course.title, course.audience, course.prerequisite, course.current_version = (
+    course.title, course.title_ur, course.audience = (
         spec["title"],
+        spec["title_ur"],
         spec["audience"],
-        prerequisite,
-        version,
     )
+    course.summary, course.summary_ur = spec["summary"], spec["summary_ur"]
+    course.prerequisite, course.current_version = prerequisite, version
     course.save()
     return LoadResult(course.slug, number, True)

@@ -10,16 +10,39 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
-class Course(models.Model):
+class Localised:
+    """``local_title`` / ``local_summary``: the Urdu text when Urdu is active and there is one."""
+
+    def _local(self, field: str) -> str:
+        if (get_language() or "").startswith("ur"):
+            urdu = getattr(self, f"{field}_ur", "")
+            if urdu:
+                return urdu
+        return getattr(self, field)
+
+    @property
+    def local_title(self) -> str:
+        return self._local("title")
+
+    @property
+    def local_summary(self) -> str:
+        return self._local("summary")
+
+
+class Course(Localised, models.Model):
     class Audience(models.TextChoices):
         ALL_STAFF = "all_staff", _("All staff")
         IT_ADMIN = "it_admin", _("IT administrators")
 
     slug = models.SlugField(unique=True)
     title = models.CharField(_("title"), max_length=200)
+    title_ur = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    summary_ur = models.TextField(blank=True)
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
     prerequisite = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -35,11 +58,14 @@ class Course(models.Model):
         return self.title
 
 
-class CourseVersion(models.Model):
+class CourseVersion(Localised, models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
     title = models.CharField(max_length=200)
+    title_ur = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    summary_ur = models.TextField(blank=True)
     validity_months = models.PositiveSmallIntegerField(default=12)
     pass_mark = models.PositiveSmallIntegerField(default=70)
     questions_per_module = models.PositiveSmallIntegerField(default=2)
@@ -58,13 +84,14 @@ class CourseVersion(models.Model):
         return f"{self.course.slug} v{self.number}"
 
 
-class Module(models.Model):
+class Module(Localised, models.Model):
     version = models.ForeignKey(CourseVersion, on_delete=models.CASCADE, related_name="modules")
     slug = models.SlugField()
     order = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
     title_ur = models.CharField(max_length=200, blank=True)
     summary = models.TextField(blank=True)
+    summary_ur = models.TextField(blank=True)
 
     class Meta:
         ordering = ["version", "order"]

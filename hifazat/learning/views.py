@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hifazat.assessments.models import Attempt
 from hifazat.learning import selectors, services
-from hifazat.learning.models import Certificate, Course, LessonProgress
+from hifazat.learning.models import Certificate, Course, Lesson, LessonProgress
 from hifazat.orgs import access
 from hifazat.orgs.access import PUBLIC, SIGNED_IN, any_role, policy
 from hifazat.orgs.roles import Role
@@ -99,7 +99,15 @@ def lesson_page(request, course, module, lesson):
             return redirect("learning:lesson", course, following.module.slug, following.slug)
         return redirect("learning:course", course)
     services.lesson_visit(actor=request.user, enrolment=enrolment, lesson=current)
+    other = "en" if current.language == "ur" else "ur"
     context = {
+        # Offered when this lesson exists in the other language; progress is kept per lesson,
+        # not per language, so switching loses nothing.
+        "other_language": other
+        if Lesson.objects.filter(
+            module_id=current.module_id, slug=current.slug, language=other
+        ).exists()
+        else None,
         "enrolment": enrolment,
         "lesson": current,
         "previous": lessons[index - 1] if index else None,

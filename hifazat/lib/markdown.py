@@ -51,7 +51,9 @@ RAW_HTML = re.compile(r"<(?![a-zA-Z][a-zA-Z0-9+.-]*://)(?![^>\s]+@[^>\s]+>)\s*/?
 
 def render(text: str, link_resolver=None) -> str:
     """Markdown to sanitised HTML. ``link_resolver(href) -> href`` rewrites internal links."""
-    html = md.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = md.markdown(
+        text, extensions=["tables", "sane_lists", "fenced_code"], output_format="html"
+    )
     if link_resolver is not None:
         html = re.sub(r'href="([^"]*)"', lambda m: f'href="{link_resolver(m.group(1))}"', html)
     return nh3.clean(
