@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "hifazat.audit",
     "hifazat.orgs",
     "hifazat.learning",
+    "hifazat.events",
     "hifazat.assessments",
 ]
 

@@ -97,6 +97,7 @@ urlpatterns = [
     path("", include("hifazat.orgs.urls")),
     path("audit/", include("hifazat.audit.urls")),
     path("", include("hifazat.learning.urls")),
+    path("", include("hifazat.events.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

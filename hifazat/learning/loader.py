@@ -458,8 +458,27 @@ def load_curriculum(root: Path) -> list[LoadResult]:
 
     specs = read_curriculum(root)
     results = []
+    # A prerequisite is written before the course that needs it.
+    written: set[str] = set()
+    ordered = []
+    while len(ordered) < len(specs):
+        ready = [
+            s
+            for s in specs
+            if s["id"] not in written
+            and (
+                not s["prerequisite"]
+                or s["prerequisite"] in written
+                or s["prerequisite"] not in {x["id"] for x in specs}
+            )
+        ]
+        if not ready:
+            raise CurriculumError(["courses require each other as prerequisites"])
+        for spec in ready:
+            written.add(spec["id"])
+            ordered.append(spec)
     with transaction.atomic():
-        for spec in specs:
+        for spec in ordered:
             results.append(_write_course(spec))
         changed = [f"{r.course} v{r.version}" for r in results if r.created]
         if changed:

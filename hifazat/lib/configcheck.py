@@ -302,13 +302,20 @@ AUDIT_FIELDS = {
     "subj_role", "subj_sen", "subj_type", "subj_user", "success", "suid", "uid",
 }  # fmt: skip
 AUDIT_LISTS = {"task", "exit", "user", "exclude", "filesystem", "io_uring"}
-UNISTD = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
+UNISTD = {
+    "b64": Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h"),
+    "b32": Path("/usr/include/x86_64-linux-gnu/asm/unistd_32.h"),
+}
 
 
-def _syscalls() -> set[str] | None:
-    if not UNISTD.exists():
+def _syscalls() -> dict[str, set[str]] | None:
+    """System call names per architecture, from the kernel headers (None if not installed)."""
+    if not all(path.exists() for path in UNISTD.values()):
         return None
-    return set(re.findall(r"#define __NR_(\w+)\s+\d+", UNISTD.read_text()))
+    return {
+        arch: set(re.findall(r"#define __NR_(\w+)\s+\d+", path.read_text()))
+        for arch, path in UNISTD.items()
+    }
 
 
 def check_audit_rules(text: str) -> list[Problem]:
@@ -328,7 +335,7 @@ def check_audit_rules(text: str) -> list[Problem]:
     return problems
 
 
-def _audit_rule_problems(tokens: list[str], syscalls: set[str] | None) -> list[str]:
+def _audit_rule_problems(tokens: list[str], syscalls: dict[str, set[str]] | None) -> list[str]:
     head, args = tokens[0], tokens[1:]
     numeric = {"-b", "-f", "-e", "-r", "--backlog_wait_time"}
     allowed = {"-f": {"0", "1", "2"}, "-e": {"0", "1", "2"}}
@@ -366,14 +373,14 @@ def _audit_watch_problems(args: list[str]) -> list[str]:
     return problems
 
 
-def _audit_syscall_problems(args: list[str], syscalls: set[str] | None) -> list[str]:
+def _audit_syscall_problems(args: list[str], syscalls: dict[str, set[str]] | None) -> list[str]:
     problems = []
     if not args:
         return ["-a needs action,list (for example always,exit)"]
     parts = set(args[0].split(","))
     if len(parts) != 2 or not parts & {"always", "never"} or not parts & AUDIT_LISTS:
         problems.append(f"'{args[0]}' is not action,list (always|never with exit, user, task …)")
-    rest, has_arch = args[1:], False
+    rest, has_arch, arch, names = args[1:], False, "b64", []
     while rest:
         option = rest.pop(0)
         if option in ("-C",) and rest:
@@ -384,14 +391,7 @@ def _audit_syscall_problems(args: list[str], syscalls: set[str] | None) -> list[
             break
         value = rest.pop(0)
         if option == "-S":
-            for name in value.split(","):
-                if (
-                    name != "all"
-                    and syscalls is not None
-                    and name not in syscalls
-                    and not name.isdigit()
-                ):
-                    problems.append(f"'{name}' is not a system call on x86_64")
+            names += [n for n in value.split(",") if n != "all" and not n.isdigit()]
         elif option == "-F":
             m = re.fullmatch(r"(\w+)(=|!=|<=|>=|<|>|&=|&)(.+)", value)
             if not m or m.group(1) not in AUDIT_FIELDS:
@@ -399,7 +399,7 @@ def _audit_syscall_problems(args: list[str], syscalls: set[str] | None) -> list[
                 continue
             field, field_value = m.group(1), m.group(3)
             if field == "arch":
-                has_arch = True
+                has_arch, arch = True, field_value
                 if field_value not in ("b64", "b32"):
                     problems.append(f"arch is b64 or b32, not '{field_value}'")
             if field == "perm" and not re.fullmatch(r"[rwxa]{1,4}", field_value):
@@ -410,6 +410,10 @@ def _audit_syscall_problems(args: list[str], syscalls: set[str] | None) -> list[
                 problems.append(f"{field} takes a number (or unset), not '{field_value}'")
         elif option == "-k" and not re.fullmatch(r"[\w.:-]{1,31}", value):
             problems.append(f"'{value}' is not a usable key")
+    if syscalls is not None:
+        table = syscalls.get(arch, syscalls["b64"])
+        word = "32-bit" if arch == "b32" else "x86_64"
+        problems += [f"'{n}' is not a system call on {word}" for n in names if n not in table]
     if "-S" in args and not has_arch:
         problems.append("a syscall rule names the architecture (-F arch=b64) before -S")
     return problems

@@ -40,6 +40,11 @@ class Organisation(models.Model):
         verbose_name=_("merged into"),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    requires_head_approval = models.BooleanField(
+        _("nominations need the head's approval"),
+        default=False,
+        help_text=_("Training nominations from this organisation's subtree go to its head first."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

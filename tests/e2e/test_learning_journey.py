@@ -95,3 +95,48 @@ def test_learner_passes_the_basic_course_and_gets_a_verifiable_certificate(
     certificate_revoke(actor=pm, certificate=certificate, reason="Test of revocation")
     public.reload()
     assert "Revoked" in public.inner_text("main")
+
+
+def test_a_learner_switches_a_lesson_to_urdu_and_keeps_their_progress(page):
+    call_command("curriculum", "load", verbosity=0)
+    org = make_org("MOITT", "Ministry of IT & Telecom", "ministry", domains=["moitt.gov.example"])
+    make_person("Nadia Baig", org, email="nadia@moitt.gov.example", password=PASSWORD)
+    sign_in(page, "nadia@moitt.gov.example", PASSWORD)
+    page.goto("/learning/")
+    page.click("button:has-text('Enrol')")
+    page.wait_for_url("**/learning/courses/basic/")
+    page.click("text=Continue reading")
+    first_lesson = page.url
+    page.click("button:has-text('Done')")  # lesson 1 read in English
+    page.wait_for_url(lambda url: url != first_lesson)
+
+    page.goto(first_lesson)
+    page.click(".lesson-language button[value=ur]")  # "اردو میں پڑھیں" on the lesson itself
+    page.wait_for_url(first_lesson)
+    article = page.locator("article.lesson")
+    assert article.get_attribute("lang") == "ur"
+    assert article.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert "Noto Naskh Arabic" in article.evaluate("el => getComputedStyle(el).fontFamily")
+    heading = page.locator("article.lesson h2").first
+    heading.wait_for()
+    # the vendored face is really loaded and used, not a fallback
+    assert page.evaluate(
+        "async () => { await document.fonts.ready;"
+        " return document.fonts.check('16px \"Noto Naskh Arabic\"', 'سائبر'); }"
+    )
+    assert page.evaluate(
+        "() => [...document.fonts].some(f => f.family.includes('Noto Naskh Arabic')"
+        " && f.status === 'loaded')"
+    )
+    shot(page, "lesson-urdu")
+
+    # progress made in English shows in Urdu: the course page marks lesson 1 read
+    page.goto("/learning/courses/basic/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    first_item = page.locator("section.card ol li").first
+    assert first_item.locator(".badge").count() == 1
+    # and the switch back offers English
+    page.goto(first_lesson)
+    page.click(".lesson-language button[value=en]")
+    page.wait_for_url(first_lesson)
+    assert page.locator("article.lesson").get_attribute("lang") == "en"

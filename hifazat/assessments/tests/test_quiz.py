@@ -1,5 +1,6 @@
 """The quiz engine: draws, autosave sequence, deadline, idempotent submit, privacy of answers."""
 
+import re
 import threading
 import time
 
@@ -59,7 +60,9 @@ def test_draw_takes_the_same_number_from_each_module_and_shuffles(enrolment, per
             "module__slug", flat=True
         )
     )
-    assert sorted(modules) == ["passwords", "passwords", "phishing", "phishing"]
+    slugs = list(enrolment.version.modules.values_list("slug", flat=True))
+    assert len(slugs) == 10
+    assert sorted(modules) == sorted(slugs * 2)  # two from every module
     assert set(attempt.option_orders) == set(attempt.qids)
 
 
@@ -82,7 +85,11 @@ def test_correct_answers_never_reach_the_page_before_submission(enrolment, perso
             or q.prompt[:40].replace('"', "&quot;") in body
         )
         assert q.explanation[:60] not in body  # explanations come only after submitting
-        assert "correct" not in body.lower().replace("incorrect", "")
+        # nothing in the markup (attributes, scripts) marks an option as the right one;
+        # question texts themselves may use the word "correct"
+        markup = " ".join(re.findall(r"<[^>]+>", body)).lower()
+        assert "correct" not in markup.replace("incorrect", "")
+        assert "answer" not in markup.replace("answers", "").replace("answer-", "")
 
 
 def test_autosave_sequence_stale_tab_and_repeat(enrolment, personas, client_as):

@@ -27,13 +27,15 @@ def test_the_real_curriculum_loads_and_reloading_changes_nothing():
     call_command("curriculum", "load")
     course = Course.objects.get(slug="basic")
     assert course.current_version.number == 1
-    assert course.current_version.modules.count() == 2
-    assert (
-        Lesson.objects.filter(module__version=course.current_version, language="en").count() >= 6
-    )
-    assert Question.objects.filter(version=course.current_version).count() >= 28
+    version = course.current_version
+    assert version.modules.count() == 10
+    assert version.languages == ["en", "ur"]
+    for language in ("en", "ur"):
+        assert Lesson.objects.filter(module__version=version, language=language).count() >= 20
+        assert Question.objects.filter(version=version, language=language).count() >= 120
+    assert Course.objects.get(slug="advanced").prerequisite == course
     call_command("curriculum", "load")
-    assert CourseVersion.objects.filter(course=course).count() == 1
+    assert CourseVersion.objects.count() == 2  # one per course: nothing changed
 
 
 def test_a_change_makes_a_new_version_and_keeps_the_old(tree):
@@ -87,11 +89,7 @@ def test_broken_internal_link(tree):
 
 def test_unknown_module(tree):
     course = tree / "basic" / "course.yaml"
-    course.write_text(
-        course.read_text().replace(
-            "modules: [phishing, passwords]", "modules: [phishing, passwords, ghosts]"
-        )
-    )
+    course.write_text(course.read_text().replace("reporting]", "reporting, ghosts]"))
     expect_error(tree, "unknown module 'ghosts'")
 
 
@@ -120,7 +118,7 @@ def test_loader_failure_leaves_what_was_loaded_untouched(tree):
     with pytest.raises(CurriculumError):
         load_curriculum(tree)
     assert Course.objects.get(slug="basic").current_version == version
-    assert CourseVersion.objects.count() == 1
+    assert CourseVersion.objects.count() == 2  # the two courses, each still version 1
 
 
 def test_command_reports_problems_and_fails(tree):
@@ -154,3 +152,58 @@ def test_lesson_markdown_is_sanitised(tree):
             and "<iframe" not in out
         )
         assert 'href="javascript' not in out
+
+
+def urdu_bank(tree) -> Path:
+    """The passwords module's Urdu bank, made from the English one (structure is what counts)."""
+    path = tree / "basic" / "02-passwords" / "questions.ur.yaml"
+    path.write_text(bank(tree).read_text())
+    return path
+
+
+def test_a_translated_question_must_keep_the_english_answer(tree):
+    path = urdu_bank(tree)
+    text = path.read_text()
+    first = text.index("correct: true")
+    path.write_text(text[:first] + "correct: false" + text[first + len("correct: true") :])
+    message = expect_error(tree, "02-passwords/questions.ur.yaml:1: question pass-01")
+    assert "no correct answer" in message or "differs from the English" in message
+
+
+def test_a_translated_question_must_keep_the_number_of_options(tree):
+    path = urdu_bank(tree)
+    lines = path.read_text().splitlines()
+    # drop the first question's last option (a "- text:" line with no correct flag after it)
+    index = next(
+        i
+        for i, line in enumerate(lines)
+        if line.strip().startswith("- text:") and "correct" not in lines[i + 1]
+    )
+    del lines[index]
+    path.write_text("\n".join(lines) + "\n")
+    expect_error(tree, "the English has")
+
+
+def test_a_translation_must_hold_every_english_question(tree):
+    path = urdu_bank(tree)
+    import yaml
+
+    questions = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump(questions[:-1], allow_unicode=True))
+    expect_error(tree, f"not translated: {questions[-1]['id']}")
+
+
+def test_an_urdu_lesson_needs_an_english_original(tree):
+    orphan = tree / "basic" / "02-passwords" / "09-orphan.ur.md"
+    orphan.write_text("---\nid: orphan\ntitle: یتیم\nminutes: 5\n---\n\nمتن۔\n")
+    expect_error(tree, "09-orphan.ur.md:2: no English lesson 'orphan'")
+
+
+def test_check_command_validates_without_writing(tree, capsys):
+    call_command("curriculum", "check", "--path", str(tree))
+    assert "basic: 10 modules" in capsys.readouterr().out
+    assert CourseVersion.objects.count() == 0
+    path = bank(tree)
+    path.write_text(path.read_text().replace("correct: true", "correct: false", 1))
+    with pytest.raises(CommandError, match="has problems"):
+        call_command("curriculum", "check", "--path", str(tree))

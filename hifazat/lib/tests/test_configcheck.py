@@ -155,3 +155,10 @@ def test_crontab():
         "line 2: '61' is not a valid minute",
         "line 3: five time fields, then the command",
     ]
+
+
+def test_audit_syscalls_are_checked_per_architecture():
+    assert cc.check_audit_rules("-a always,exit -F arch=b32 -S stime,settimeofday -k time") == []
+    assert [
+        str(p) for p in cc.check_audit_rules("-a always,exit -F arch=b64 -S stime -k time")
+    ] == ["line 1: 'stime' is not a system call on x86_64"]
