@@ -1,12 +1,14 @@
 """The REST API at /api/v1/: thin routers over the same selectors and services as the pages."""
 
 from django.http import Http404
-from ninja import Field, NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router
 from ninja.errors import HttpError, ValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from hifazat.api.auth import TokenAuth, require_write
+from hifazat.api.events import router as events_router
 from hifazat.api.learning import router as learning_router
+from hifazat.api.pagination import Page
 from hifazat.api.schemas import ErrorOut, OrganisationOut, PersonOut, SyncIn, SyncOut
 from hifazat.audit.services import audit_record
 from hifazat.orgs import access, selectors
@@ -15,23 +17,12 @@ from hifazat.orgs.imports.services import people_sync
 api = NinjaAPI(
     title="Hifazat API",
     version="1",
-    description="Organisations, people and learning, scoped to the token's person. Authenticate with "
+    description="Organisations, people, learning and training events, scoped to the token's person. Authenticate with "
     "`Authorization: Bearer hz_…` (a personal access token from your account page).",
     urls_namespace="api",
     auth=TokenAuth(),
     docs_url="/docs",
 )
-
-
-class Page(LimitOffsetPagination):
-    """limit 1–500, offset bounded: a database is not asked for row 2**63."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=500)
-        offset: int = Field(0, ge=0, le=100_000_000)
-
-    def __init__(self, **kwargs):
-        super().__init__(max_limit=500, **kwargs)
 
 
 # Every operation may answer 400 (unreadable body), 401 (no or bad token), 422 (wrong shape).
@@ -143,6 +134,7 @@ def sync_people(request, payload: SyncIn):
 api.add_router("/organisations", organisations)
 api.add_router("/people", people)
 api.add_router("/learning", learning_router)
+api.add_router("/events", events_router)
 
 
 @api.exception_handler(ValidationError)
