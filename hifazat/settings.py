@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "hifazat.orgs",
     "hifazat.learning",
     "hifazat.events",
+    "hifazat.advisories",
     "hifazat.assessments",
 ]
 

@@ -98,6 +98,7 @@ urlpatterns = [
     path("audit/", include("hifazat.audit.urls")),
     path("", include("hifazat.learning.urls")),
     path("", include("hifazat.events.urls")),
+    path("", include("hifazat.advisories.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

@@ -5,6 +5,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import paginate
 
+from hifazat.api.advisories import router as advisories_router
 from hifazat.api.auth import TokenAuth, require_write
 from hifazat.api.events import router as events_router
 from hifazat.api.learning import router as learning_router
@@ -17,7 +18,7 @@ from hifazat.orgs.imports.services import people_sync
 api = NinjaAPI(
     title="Hifazat API",
     version="1",
-    description="Organisations, people, learning and training events, scoped to the token's person. Authenticate with "
+    description="Organisations, people, learning, training events and advisories, scoped to the token's person. Authenticate with "
     "`Authorization: Bearer hz_…` (a personal access token from your account page).",
     urls_namespace="api",
     auth=TokenAuth(),
@@ -135,6 +136,7 @@ api.add_router("/organisations", organisations)
 api.add_router("/people", people)
 api.add_router("/learning", learning_router)
 api.add_router("/events", events_router)
+api.add_router("/advisories", advisories_router)
 
 
 @api.exception_handler(ValidationError)

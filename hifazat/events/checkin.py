@@ -34,6 +34,15 @@ def current_code(day) -> str:
     return code_for(day, counter())
 
 
+def authentic(day, code: str) -> bool:
+    """Was ``code`` ever issued for ``day`` (whether or not it is still valid)?"""
+    try:
+        at = int(code.split("-", 1)[0])
+    except (ValueError, AttributeError):
+        return False
+    return hmac.compare_digest(code, code_for(day, at))
+
+
 def verify(day, code: str, now: float | None = None) -> str | None:
     """None when ``code`` is valid for ``day`` now, else what is wrong, in words."""
     try:

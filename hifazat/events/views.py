@@ -463,6 +463,8 @@ def checkin_self(request, day, code):
     """The page a participant's phone opens from the QR code. Checking in needs a press of a
     button (POST): link previews and prefetching cannot check anyone in."""
     day = get_object_or_404(EventDay.objects.select_related("event"), pk=day)
+    if not checkin.authentic(day, code):
+        raise Http404  # a made-up code learns nothing, not even the event's name
     record, problem = None, checkin.verify(day, code)
     if request.method == "POST" and problem is None:
         try:

@@ -46,9 +46,10 @@ class Policy:
 
 PUBLIC = Policy("public", public=True, allow_without_mfa=True)
 SIGNED_IN = Policy("signed in")
+# Open to anyone; what a signed-in person sees depends on them (TLP), so a person with a role
+# must have passed the second factor in this session, as on any signed-in page.
+OPEN_WITH_SIGN_IN = Policy("public; signed-in people as signed in", public=True)
 ACCOUNT = Policy("signed in: own account and sign-in security", allow_without_mfa=True)
-# A route that is switched off for everyone (answers 404).
-DISABLED = Policy("disabled", roles=frozenset({"-nobody-"}))
 # A route that is switched off for everyone (answers 404).
 DISABLED = Policy("disabled", roles=frozenset({"-nobody-"}))
 # API routes authenticate a personal access token themselves and answer 401 without one.

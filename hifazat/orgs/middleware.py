@@ -3,7 +3,7 @@
 import logging
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -45,16 +45,17 @@ class AccessPolicyMiddleware:
             logger.error("route without access policy: %s", request.path)
             raise Http404
         user = request.user
-        if p.public or p.api:
+        if p.api:
             return None  # API routes check their token themselves (401 without one)
+        if p.public and (p.allow_without_mfa or not user.is_authenticated):
+            return None
         if not user.is_authenticated:
-            if p.api:
-                return JsonResponse({"detail": "Authentication required"}, status=401)
             return redirect_to_login(request.get_full_path())
         # A role needs a second factor: enrolled on the account, and used in this session (a
         # password-only session that predates a role grant or an enrolment is not enough).
         # The session is checked first, so a session that passed the second factor costs no
-        # query; only the others learn whether to enrol or to re-authenticate.
+        # query; only the others learn whether to enrol or to re-authenticate. A public page
+        # that shows more to signed-in people (advisories) asks the same of them.
         if not p.allow_without_mfa and not session_used_mfa(request) and is_privileged(user):
             if not has_second_factor(user):
                 return redirect(reverse("mfa_activate_totp") + "?required=1")

@@ -13,3 +13,17 @@ def bs(field):
         css += " is-invalid"
     existing = field.field.widget.attrs.get("class", "")
     return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.filter
+def fromiso(value):
+    """An ISO 8601 string (as stored in JSON snapshots) as a datetime, in the local zone."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
+    return timezone.localtime(parsed) if timezone.is_aware(parsed) else parsed

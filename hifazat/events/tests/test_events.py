@@ -417,6 +417,9 @@ def test_check_in_with_the_current_code_only_for_oneself(today_event, personas, 
     day = today_event.days.get()
     code = checkin.current_code(day)
     url = reverse("events:checkin", args=[day.pk, code])
+    # a made-up code shows nothing at all
+    forged = reverse("events:checkin", args=[day.pk, f"{checkin.counter()}-0123456789abcdef"])
+    assert client_as(personas.outsider).get(forged).status_code == 404
     # someone without a seat cannot check in, and cannot check in anyone else
     bystander = client_as(personas.outsider)
     response = bystander.post(url, {"person": personas.learner_a.pk})
@@ -451,6 +454,7 @@ def test_expired_wrong_event_and_yesterdays_codes_are_refused(
     assert "not for this event" in checkin.verify(day, other_code)
     forged = f"{checkin.counter()}-0000000000000000"
     assert "not for this event" in checkin.verify(day, forged)
+    assert not checkin.authentic(day, forged) and not checkin.authentic(day, other_code)
     assert "not a check-in code" in checkin.verify(day, "garbage")
     yesterday = EventDay.objects.create(
         event=today_event, date=day.date - timedelta(days=1), starts=day.starts, ends=day.ends

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from hifazat.core.management.commands.serve import gunicorn_argv
 from hifazat.demo import generator
 from hifazat.demo.accounts import DEMO_PASSWORD
+from hifazat.demo.events import load_events
 
 
 class Command(BaseCommand):
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             added = generator.load_people(people, batch_size=batch_size, progress=bar.update)
         self.stdout.write(f"People: {added} new")
         self.accounts = generator.load_accounts()
+        load_events(stdout=self.stdout)
 
     def serve(self, host: str, port: int) -> None:
         if not settings.DEBUG:

@@ -26,9 +26,12 @@ logger = logging.getLogger("hifazat.worker")
 def enqueue_periodic() -> None:
     """Work that runs on a schedule (every PERIODIC_SECONDS). Each task is safe to run twice
     at once (several workers may each enqueue it): it claims its rows before acting."""
+    from hifazat.advisories.tasks import deliver_queued, send_deadline_notices
     from hifazat.learning.tasks import send_due_reminders
 
     send_due_reminders.enqueue()
+    send_deadline_notices.enqueue()
+    deliver_queued.enqueue()  # anything queued while no worker ran
 
 
 class Heartbeat(threading.Thread):
