@@ -57,7 +57,7 @@ def test_anonymous_is_sent_to_sign_in(client, route, pattern):
     url = sample_path(route)
     policy = view_policy(pattern.callback)
     statuses = set()
-    for method in (client.get, client.post):
+    for method in (client.get, client.post, client.put):
         response = method(url)
         statuses.add(response.status_code)
         if policy.api:

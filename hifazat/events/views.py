@@ -301,8 +301,6 @@ def nominate(request, pk):
         except (ImportFileError, ValidationError) as exc:
             form.add_error(None, exc)
         else:
-            if result.created:
-                messages.success(request, _("%(n)d nominated.") % {"n": len(result.created)})
             if all_or_nothing and result.refused:
                 messages.error(
                     request,

@@ -4,8 +4,14 @@ compressed static files) against the test database, driven by Playwright in Debi
 Data is created with ``transactional_db`` so the server processes can see it. Playwright's
 sync API runs an event loop in this thread, so Django's async-safety guard is relaxed here
 (and only here) for the ORM set-up calls the tests make between browser steps.
+
+The journeys that send mail share ``smtp`` (a real SMTP peer, aiosmtpd on loopback, keeping
+every message parsed), ``worker`` (a real ``hifazat worker`` process delivering to it) and
+``signed_in`` (a browser context of a person's own, signed in with password and TOTP).
 """
 
+import email
+import email.policy
 import os
 import subprocess
 from pathlib import Path
@@ -14,11 +20,13 @@ import pytest
 import requests
 
 from hifazat.core.management.commands.serve import gunicorn_argv
-from tests.live import ROOT, free_port, process_env, run_cli, wait_for
+from tests.factories import totp_now
+from tests.live import HIFAZAT, ROOT, free_port, process_env, run_cli, wait_for
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+PASSWORD = "quiet-river-lantern-47"  # the password of the people the journeys create
 
 
 @pytest.fixture(scope="session")
@@ -118,3 +126,92 @@ def _fresh_cache(request):
         from django.core.cache import cache
 
         cache.clear()
+
+
+# --- a real SMTP peer, a real worker, and people signed in ----------------------------------
+
+
+class Inbox:
+    """aiosmtpd handler: keeps every message it is given, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((tuple(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def find(self, subject_start, to):
+        """Indexes and messages to ``to`` whose subject starts with ``subject_start``."""
+        return [
+            (i, m)
+            for i, (rcpts, m) in enumerate(list(self.messages))
+            if rcpts == (to,) and m["Subject"].startswith(subject_start)
+        ]
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.inbox = inbox
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def worker(transactional_db, app_server, smtp, tmp_path):
+    """A ``hifazat worker`` process sending its mail to ``smtp``."""
+    log = tmp_path / "worker.log"
+    env = process_env(
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=smtp.port,
+        EMAIL_USE_TLS=0,
+        EMAIL_USE_SSL=0,
+        EMAIL_HOST_USER="",
+        EMAIL_TIMEOUT=10,
+        SITE_URL=app_server.url,
+    )
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [*HIFAZAT, "worker", "--interval", "0.2"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    proc.log = log
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        # shown by pytest only when the test fails
+        print(f"--- worker log (exit {proc.returncode}) ---\n{log.read_text()[-6000:]}")
+
+
+@pytest.fixture
+def signed_in(browser, app_server):
+    """signed_in(person, secret) -> a page in a browser context of that person's own, signed
+    in with ``PASSWORD`` and a TOTP code."""
+    contexts = []
+
+    def _signed_in(person, secret):
+        context = browser.new_context(base_url=app_server.url, locale="en-GB")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, person.email, PASSWORD, code=lambda: totp_now(secret))
+        return page
+
+    yield _signed_in
+    for context in contexts:
+        context.close()

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from hifazat.core.management.commands.serve import gunicorn_argv
 from hifazat.demo import generator
 from hifazat.demo.accounts import DEMO_PASSWORD
+from hifazat.demo.advisories import load_advisories
 from hifazat.demo.events import load_events
 
 
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(f"People: {added} new")
         self.accounts = generator.load_accounts()
         load_events(stdout=self.stdout)
+        load_advisories(stdout=self.stdout)
 
     def serve(self, host: str, port: int) -> None:
         if not settings.DEBUG:
