@@ -115,9 +115,13 @@ def home(request):
             )
             .order_by("-updated_at")
         )
-        context["notices"] = Delivery.objects.filter(
-            person=user, channel=Delivery.Channel.APP, read_at__isnull=True
-        ).select_related("recipient__advisory")[:20]
+        context["notices"] = (
+            Delivery.objects.filter(
+                person=user, channel=Delivery.Channel.APP, read_at__isnull=True
+            )
+            .select_related("recipient__advisory__live")
+            .order_by("-created_at")[:10]
+        )
         context["can_author"] = access.has_role(user, Role.ADVISORY_AUTHOR)
     return render(request, "advisories/home.html", context)
 

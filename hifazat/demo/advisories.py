@@ -206,7 +206,10 @@ def _load_one(item: dict, team: dict, federal: SharingGroup, rng: random.Random)
     )
     Revision.objects.filter(pk=advisory.live_id).update(snapshot=snapshot)
     Delivery.objects.filter(recipient__advisory=advisory).update(
-        created_at=published, sent_at=published
+        created_at=published,
+        sent_at=published,
+        # in-app notices of older advisories have been seen
+        read_at=published + timedelta(days=1) if (timezone.now() - published).days > 10 else None,
     )
     _responses(advisory, published, rng)
 
