@@ -255,6 +255,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # security.W021 asks for HSTS preload, an opt-in decision (SECURE_HSTS_PRELOAD).
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+# Encrypts the issuers' OpenPGP signing keys in the database (hifazat.advisories.exchange.signing).
+ADVISORY_SIGNING_SECRET = env_secret("ADVISORY_SIGNING_SECRET", "") or ""
+# The CSAF publisher namespace: the issuing site's public address.
+CSAF_NAMESPACE = env_str("CSAF_NAMESPACE", "")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -131,7 +131,8 @@ class AdvisoryForm(forms.ModelForm):
                     people_text="\n".join(p.email for p in a.people.all()),
                 )
         else:
-            self.fields["change_note"].widget = forms.HiddenInput()
+            # nothing has changed yet; a hidden input would leave its label on the page alone
+            del self.fields["change_note"]
 
     def _parsed(self, name, parser, *args):
         result = parser(self.cleaned_data.get(name, ""), *args)

@@ -89,6 +89,9 @@ class Advisory(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices)
     tlp = models.CharField(_("TLP"), max_length=16, choices=Tlp.choices)
+    # the label of the live (published) revision: what decides who may read it, whatever a
+    # revision in progress says
+    published_tlp = models.CharField(max_length=16, choices=Tlp.choices, blank=True)
     summary = models.TextField(_("summary"))
     background = models.TextField(_("background"), blank=True)
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
@@ -270,6 +273,10 @@ class Revision(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    # the exported CSAF file's SHA-512 and detached signature, made once on first export
+    csaf_sha512 = models.CharField(max_length=128, blank=True)
+    csaf_signature = models.TextField(blank=True)
 
     class Meta:
         ordering = ["advisory", "-number"]
@@ -523,3 +530,30 @@ class Escalation(models.Model):
 
     def __str__(self):
         return f"{self.recipient_id} {self.step}"
+
+
+class IssuerKey(models.Model):
+    """An issuing body's OpenPGP signing key. The private key is stored encrypted with a
+    passphrase derived from ADVISORY_SIGNING_SECRET (environment), never in the clear."""
+
+    issuer = models.OneToOneField("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    fingerprint = models.CharField(max_length=64, unique=True)
+    public_key = models.TextField()  # ASCII-armoured
+    private_key = models.TextField()  # ASCII-armoured, passphrase-protected
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.issuer_id} {self.fingerprint}"
+
+
+class FeedToken(models.Model):
+    """A personal token for the TLP:GREEN titles feed (a feed reader cannot sign in)."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)  # SHA-256 of the token
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"feed token of {self.person_id}"

@@ -66,11 +66,12 @@ def _member_q(user, label: str) -> Q:
 
 def can_view(user, advisory: Advisory, label: str | None = None) -> bool:
     """May ``user`` see ``advisory`` (or a part of it labelled ``label``)?"""
-    label = stricter(label, advisory.tlp)
     if signed_in(user) and advisory.issuer_id in issuer_ids(user):
         return True
     if advisory.live_id is None:  # never published (a revision in draft keeps the live one)
         return False
+    # the live revision's label decides, not a revision in progress
+    label = stricter(label, advisory.published_tlp or advisory.tlp)
     if label == Tlp.CLEAR:
         return True
     if not signed_in(user):
@@ -86,11 +87,11 @@ def visible_advisories(user) -> QuerySet[Advisory]:
     published = Q(live__isnull=False)
     team = Q(issuer_id__in=issuer_ids(user))
     if not signed_in(user):
-        return advisories.filter(published & Q(tlp=Tlp.CLEAR))
-    parts = [published & Q(tlp__in=[Tlp.CLEAR, Tlp.GREEN]), team]
+        return advisories.filter(published & Q(published_tlp=Tlp.CLEAR))
+    parts = [published & Q(published_tlp__in=[Tlp.CLEAR, Tlp.GREEN]), team]
     for label in (Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED):
         member = Recipient.objects.filter(_member_q(user, label), advisory=OuterRef("pk"))
-        parts.append(published & Q(tlp=label) & Exists(member))
+        parts.append(published & Q(published_tlp=label) & Exists(member))
     return advisories.filter(reduce(or_, parts))
 
 

@@ -329,8 +329,9 @@ def advisory_publish(*, actor, advisory: Advisory) -> Advisory:
         published_by=actor,
     )
     a.live = revision
+    a.published_tlp = a.tlp
     a.change_note = ""
-    a.save(update_fields=["state", "live", "change_note", "updated_at"])
+    a.save(update_fields=["state", "live", "published_tlp", "change_note", "updated_at"])
     kind = "published" if number == 1 else "revised"
     recipients = _create_recipients(a)
     deliveries = []

@@ -46,7 +46,7 @@ def _error(request, exc) -> None:
 
 def _audit_read(request, advisory: Advisory, what: str, label: str | None = None) -> None:
     """Views and downloads of AMBER and above are recorded."""
-    if TLP_RANK[stricter(label, advisory.tlp)] >= TLP_RANK[Tlp.AMBER]:
+    if TLP_RANK[stricter(label, advisory.published_tlp or advisory.tlp)] >= TLP_RANK[Tlp.AMBER]:
         audit_record(
             actor=request.user, action=f"advisory.{what}", obj=advisory, data={"tlp": advisory.tlp}
         )
@@ -187,6 +187,7 @@ def detail(request, pk):
         mine = list(policy.recipients_for(user).filter(advisory=advisory))
         for r in mine:
             services.recipient_viewed(actor=user, recipient=r)
+            r.refresh_from_db(fields=["state", "first_viewed_at", "first_viewed_by"])
         Delivery.objects.filter(
             person=user,
             channel=Delivery.Channel.APP,
@@ -215,6 +216,11 @@ def detail(request, pk):
             }
         )
     context["compliance"] = user.is_authenticated and policy.sees_compliance(user, advisory)
+    if snapshot:
+        from hifazat.advisories.exchange.views import verify_snippet
+
+        context["exports"] = snapshot["tlp"] != Tlp.RED
+        context.update(verify_snippet(advisory))
     return render(request, "advisories/detail.html", context)
 
 

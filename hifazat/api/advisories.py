@@ -199,3 +199,38 @@ def answer_measure(request, recipient_id: int, number: int, payload: MeasureIn):
         "note": r.note,
         "justification": r.justification,
     }
+
+
+def _exportable(request, advisory_id: int):
+    from hifazat.advisories.exchange.views import exportable
+
+    advisory = policy.get_advisory_for_user(request.user, advisory_id)
+    return advisory, exportable(request.user, advisory)
+
+
+@router.get("/{int:advisory_id}/csaf", response={200: dict, 404: ErrorOut, **COMMON})
+def csaf_document(request, advisory_id: int):
+    """The advisory as a CSAF 2.0 document (the signed file and its signature are at
+    /advisories/{id}/csaf.json and csaf.json.asc). Never for TLP:RED."""
+    import json
+
+    from hifazat.advisories.exchange.views import signed_csaf
+
+    try:
+        advisory, revision = _exportable(request, advisory_id)
+    except Http404:
+        return 404, {"detail": "Not found."}
+    data, _sha, _sig = signed_csaf(revision)
+    return json.loads(data)
+
+
+@router.get("/{int:advisory_id}/stix", response={200: dict, 404: ErrorOut, **COMMON})
+def stix_bundle(request, advisory_id: int):
+    """The advisory as a STIX 2.1 bundle with TLP 2.0 markings. Never for TLP:RED."""
+    from hifazat.advisories.exchange.stix import stix_bundle as build
+
+    try:
+        advisory, revision = _exportable(request, advisory_id)
+    except Http404:
+        return 404, {"detail": "Not found."}
+    return build(revision, request.user)

@@ -27,6 +27,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 PASSWORD = "quiet-river-lantern-47"  # the password of the people the journeys create
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -147,8 +148,15 @@ class Inbox:
         return [
             (i, m)
             for i, (rcpts, m) in enumerate(list(self.messages))
-            if rcpts == (to,) and m["Subject"].startswith(subject_start)
+            if rcpts == (to,) and subject(m).startswith(subject_start)
         ]
+
+
+def subject(message) -> str:
+    """The subject as a mail client shows it. Django 5.2 folds a long non-ASCII subject right
+    after "Subject:" (``Subject:\\n =?utf-8?q?...``) and Python's parser keeps the folding
+    space in front; the leading white space is not part of the subject (RFC 5322, 3.2.2)."""
+    return str(message["Subject"]).strip()
 
 
 @pytest.fixture
@@ -198,10 +206,19 @@ def worker(transactional_db, app_server, smtp, tmp_path):
         print(f"--- worker log (exit {proc.returncode}) ---\n{log.read_text()[-6000:]}")
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item (``item.rep_call``) for fixtures to read."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def signed_in(browser, app_server):
+def signed_in(request, browser, app_server):
     """signed_in(person, secret) -> a page in a browser context of that person's own, signed
-    in with ``PASSWORD`` and a TOTP code."""
+    in with ``PASSWORD`` and a TOTP code. When the test fails, each page's address is printed
+    and its screenshot kept in var/screenshots/failed-<test>-<n>.png."""
     contexts = []
 
     def _signed_in(person, secret):
@@ -213,5 +230,15 @@ def signed_in(browser, app_server):
         return page
 
     yield _signed_in
-    for context in contexts:
+    report = getattr(request.node, "rep_call", None)
+    for n, context in enumerate(contexts, start=1):
+        if report is not None and report.failed:
+            for page in context.pages:
+                name = f"failed-{request.node.name}-{n}.png"
+                print(f"--- page {n}: {page.url} (screenshot {name}) ---")
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                try:
+                    page.screenshot(path=str(SHOTS / name), full_page=True)
+                except Exception as exc:  # the page may be gone; the address is still useful
+                    print(f"    no screenshot: {exc}")
         context.close()

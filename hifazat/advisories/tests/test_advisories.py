@@ -597,3 +597,40 @@ def test_red_goes_to_named_people_only(issuer, personas, orgs):
     assert policy.answers_for(named, recipient) and not policy.answers_for(
         personas.focal_b, recipient
     )
+
+
+def test_a_label_lowered_in_a_draft_revision_changes_nothing_until_published(
+    issuer, orgs, personas, client_as
+):
+    a = publish(
+        issuer,
+        draft(
+            issuer,
+            tlp="AMBER",
+            audience=Advisory.Audience.ORGANISATIONS,
+            organisations=[orgs["div_a"]],
+        ),
+    )
+    services.advisory_start_revision(
+        actor=issuer["author"], advisory=a, note="Cleared for release"
+    )
+    a.refresh_from_db()
+    a.tlp = "CLEAR"
+    services.advisory_save(
+        actor=issuer["author"],
+        advisory=a,
+        parts=services.Parts(
+            measures=[{"number": 1, "text": "x", "mandatory": True, "evidence_required": False}],
+            indicators=[],
+            vulnerabilities=[],
+            products=[],
+            references=[],
+        ),
+        organisations=[orgs["div_a"]],
+    )
+    assert Client().get(reverse("advisories:detail", args=[a.pk])).status_code == 302
+    assert (
+        client_as(personas.learner_b).get(reverse("advisories:detail", args=[a.pk])).status_code
+        == 404
+    )
+    assert not policy.visible_advisories(None).filter(pk=a.pk).exists()
