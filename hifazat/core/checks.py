@@ -71,6 +71,15 @@ def hifazat_deploy_checks(app_configs, **kwargs):
                 id="hifazat.W004",
             )
         )
+    if not settings.ADVISORY_SIGNING_SECRET:
+        problems.append(
+            Warning(
+                "ADVISORY_SIGNING_SECRET is not set: the issuers' signing keys are encrypted with a "
+                "key derived from SECRET_KEY, so a leak of SECRET_KEY and the database could sign "
+                "forged advisories. Set a separate secret (not stored with the backups).",
+                id="hifazat.W005",
+            )
+        )
     rl = settings.ACCOUNT_RATE_LIMITS
     if not rl or not rl.get("login_failed"):
         problems.append(

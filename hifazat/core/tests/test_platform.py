@@ -87,6 +87,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "HIFAZAT_DEMO": "0",
     "ALLOWED_HOSTS": "hifazat.gov.example",
+    "ADVISORY_SIGNING_SECRET": "another-long-secret-only-for-the-advisory-signing-keys-0987654321",
 }
 
 
