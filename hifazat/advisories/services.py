@@ -354,9 +354,12 @@ def advisory_publish(*, actor, advisory: Advisory) -> Advisory:
                     )
                 )
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    Recipient.objects.filter(
-        advisory=a, state=Recipient.State.PENDING, deliveries__isnull=False
-    ).update(state=Recipient.State.DELIVERED)
+    # by primary key: an UPDATE joined to a table filled in this same transaction can get a
+    # very poor plan on PostgreSQL (no statistics yet)
+    delivered = {d.recipient_id for d in deliveries}
+    Recipient.objects.filter(pk__in=delivered, state=Recipient.State.PENDING).update(
+        state=Recipient.State.DELIVERED
+    )
     _audit(
         actor,
         "advisory.published",

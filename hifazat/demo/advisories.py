@@ -205,7 +205,8 @@ def _load_one(item: dict, team: dict, federal: SharingGroup, rng: random.Random)
         human_number=str(advisory.human_number),
     )
     Revision.objects.filter(pk=advisory.live_id).update(snapshot=snapshot)
-    Delivery.objects.filter(recipient__advisory=advisory).update(
+    recipient_ids = list(Recipient.objects.filter(advisory=advisory).values_list("pk", flat=True))
+    Delivery.objects.filter(recipient_id__in=recipient_ids).update(
         created_at=published,
         sent_at=published,
         # in-app notices of older advisories have been seen

@@ -14,6 +14,7 @@ import email
 import email.policy
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -206,6 +207,19 @@ def worker(transactional_db, app_server, smtp, tmp_path):
         print(f"--- worker log (exit {proc.returncode}) ---\n{log.read_text()[-6000:]}")
 
 
+def fresh_totp(secret, margin=8):
+    """A TOTP code with at least ``margin`` seconds of its period left. The server accepts the
+    current period's code only (MFA_TOTP_TOLERANCE is 0), so a code computed just before the
+    period ends can be refused by the time a loaded machine has typed it in and posted it."""
+    from allauth.mfa import app_settings
+
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < margin:
+        time.sleep(left + 0.1)
+    return totp_now(secret)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Keeps each phase's report on the test item (``item.rep_call``) for fixtures to read."""
@@ -226,7 +240,7 @@ def signed_in(request, browser, app_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        sign_in(page, person.email, PASSWORD, code=lambda: totp_now(secret))
+        sign_in(page, person.email, PASSWORD, code=lambda: fresh_totp(secret))
         return page
 
     yield _signed_in
