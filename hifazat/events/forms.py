@@ -21,6 +21,15 @@ QUOTA_LINE = re.compile(r"^([A-Za-z0-9_.-]+)\s*[:=\s]\s*(\d+)$")
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
+def https_urls(field, **kwargs):
+    """Model fields as form fields; a web address typed without a scheme is taken as https."""
+    from django.db import models
+
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class EventForm(forms.ModelForm):
     days_text = forms.CharField(
         label=gettext_lazy("Days"),
@@ -45,6 +54,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
+        formfield_callback = https_urls
         fields = [
             "title",
             "course",
@@ -244,6 +254,7 @@ class FeedbackForm(forms.Form):
 class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
+        formfield_callback = https_urls
         fields = ["code", "name", "name_ur", "website"]
 
 
