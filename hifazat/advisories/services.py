@@ -457,6 +457,18 @@ def check_upload(upload) -> tuple[bytes, str]:
     )
 
 
+def _stored(item, upload):
+    """Check an upload and save it as ``item``'s file (named by its SHA-256), with its facts."""
+    from django.core.files.base import ContentFile
+
+    data, mime = check_upload(upload)
+    item.name, item.mime, item.size = upload.name[:200], mime, len(data)
+    item.sha256 = hashlib.sha256(data).hexdigest()
+    item.file.save(item.sha256, ContentFile(data), save=False)
+    item.save()
+    return item
+
+
 @transaction.atomic
 def attachment_add(*, actor, advisory: Advisory, upload, tlp: str = "") -> Attachment:
     _require(actor, advisory, AUTHOR)
@@ -464,20 +476,10 @@ def attachment_add(*, actor, advisory: Advisory, upload, tlp: str = "") -> Attac
         raise ValidationError(_("Attachments are added to a draft."))
     if tlp and TLP_RANK[tlp] < TLP_RANK[advisory.tlp]:
         raise ValidationError(_("An attachment cannot be less restricted than its advisory."))
-    data, mime = check_upload(upload)
-    from django.core.files.base import ContentFile
-
-    attachment = Attachment(
-        advisory=advisory,
-        name=upload.name[:200],
-        mime=mime,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        tlp=tlp if tlp != advisory.tlp else "",
-        uploaded_by=actor,
+    attachment = _stored(
+        Attachment(advisory=advisory, tlp=tlp if tlp != advisory.tlp else "", uploaded_by=actor),
+        upload,
     )
-    attachment.file.save(attachment.sha256, ContentFile(data), save=False)
-    attachment.save()
     _audit(
         actor,
         "advisory.attachment_added",
@@ -605,19 +607,7 @@ def evidence_add(*, actor, recipient: Recipient, number: int, upload) -> Evidenc
     response = MeasureResponse.objects.filter(recipient=recipient, measure_number=number).first()
     if response is None:
         raise ValidationError(_("Answer the measure before attaching evidence."))
-    data, mime = check_upload(upload)
-    from django.core.files.base import ContentFile
-
-    evidence = Evidence(
-        response=response,
-        name=upload.name[:200],
-        mime=mime,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=actor,
-    )
-    evidence.file.save(evidence.sha256, ContentFile(data), save=False)
-    evidence.save()
+    evidence = _stored(Evidence(response=response, uploaded_by=actor), upload)
     _audit(
         actor,
         "advisory.evidence_added",
