@@ -337,6 +337,8 @@ def advisory_publish(*, actor, advisory: Advisory) -> Advisory:
     deliveries = []
     for recipient in recipients:
         targets = [recipient.person] if recipient.person_id else responders(recipient.organisation)
+        # a stand-in from an organisation above is told only if the label lets them read it
+        targets = [p for p in targets if policy.can_view(p, a)]
         for person in targets:
             for channel in (Delivery.Channel.APP, Delivery.Channel.EMAIL):
                 deliveries.append(
@@ -474,6 +476,8 @@ def attachment_add(*, actor, advisory: Advisory, upload, tlp: str = "") -> Attac
     _require(actor, advisory, AUTHOR)
     if advisory.state != Advisory.State.DRAFT:
         raise ValidationError(_("Attachments are added to a draft."))
+    if tlp and tlp not in TLP_RANK:
+        raise ValidationError(_("Unknown TLP label."))
     if tlp and TLP_RANK[tlp] < TLP_RANK[advisory.tlp]:
         raise ValidationError(_("An attachment cannot be less restricted than its advisory."))
     attachment = _stored(
@@ -604,6 +608,11 @@ def measure_respond(
 @transaction.atomic
 def evidence_add(*, actor, recipient: Recipient, number: int, upload) -> Evidence:
     _require_responder(actor, recipient)
+    locked = Recipient.objects.select_for_update().get(pk=recipient.pk)
+    if locked.state in Recipient.FINAL or locked.state == Recipient.State.AWAITING_HEAD:
+        raise ValidationError(
+            _("The report has been submitted; the issuer can return it for changes.")
+        )
     response = MeasureResponse.objects.filter(recipient=recipient, measure_number=number).first()
     if response is None:
         raise ValidationError(_("Answer the measure before attaching evidence."))

@@ -158,6 +158,11 @@ def send_deadline_notices() -> int:
                         claim = Escalation.objects.create(recipient=recipient, step=step)
                 except IntegrityError:
                     continue  # already sent (or being sent by another worker)
+
+                # only people the TLP policy lets see the advisory are told about it
+                def allowed(people, advisory=recipient.advisory):
+                    return [p for p in people if policy.can_view(p, advisory)]
+
                 if step.endswith("_soon"):
                     people = (
                         [recipient.person]
@@ -165,13 +170,14 @@ def send_deadline_notices() -> int:
                         else responders(recipient.organisation)
                     )
                 elif step.endswith("_overdue"):
-                    people = _heads(recipient) or (
+                    people = allowed(_heads(recipient)) or (
                         [recipient.person]
                         if recipient.person_id
                         else responders(recipient.organisation)
                     )
                 else:
                     people = _issuer_team(recipient.advisory)
+                people = allowed(people)
                 what = str(Escalation.Step(step).label)
                 for person in people:
                     message = advisory_email(

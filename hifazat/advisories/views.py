@@ -92,7 +92,10 @@ def home(request):
         policy.visible_advisories(user).filter(live__isnull=False).select_related("issuer", "live")
     )
     if q:
-        advisories = advisories.filter(Q(title__icontains=q) | Q(tracking_id__icontains=q))
+        # the published title, never the working copy's (a revision in draft)
+        advisories = advisories.filter(
+            Q(live__snapshot__title__icontains=q) | Q(tracking_id__icontains=q)
+        )
     context = {"advisories": advisories.order_by("-live__published_at")[:200], "q": q}
     if user.is_authenticated:
         now = timezone.now()

@@ -107,7 +107,7 @@ def list_advisories(request, q: str = ""):
         policy.visible_advisories(request.user).filter(live__isnull=False).select_related("live")
     )
     if q:
-        advisories = advisories.filter(title__icontains=q[:100])
+        advisories = advisories.filter(live__snapshot__title__icontains=q[:100])
     return [_out(a) for a in advisories.order_by("-live__published_at", "pk")]
 
 

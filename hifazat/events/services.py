@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -690,13 +690,17 @@ def check_in(*, actor, day: EventDay, code: str) -> Attendance:
     status = (
         Attendance.Status.LATE if now > day.start_at() + LATE_AFTER else Attendance.Status.PRESENT
     )
-    record = Attendance.objects.create(
-        day=day,
-        nomination=nomination,
-        status=status,
-        method=Attendance.Method.QR,
-        recorded_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            record = Attendance.objects.create(
+                day=day,
+                nomination=nomination,
+                status=status,
+                method=Attendance.Method.QR,
+                recorded_by=actor,
+            )
+    except IntegrityError:  # the same person's second tap, at the same moment: one record
+        return Attendance.objects.get(day=day, nomination=nomination)
     _audit(
         actor,
         "attendance.checked_in",
