@@ -226,3 +226,15 @@ class ExtensionForm(forms.Form):
         input_formats=[LOCAL],
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+
+
+class SharingGroupForm(forms.ModelForm):
+    class Meta:
+        model = SharingGroup
+        fields = ["name", "description", "organisations", "include_children"]
+        widgets = {"organisations": forms.SelectMultiple(attrs={"size": 12})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.order_by("path")
+        self.fields["organisations"].label = gettext_lazy("Organisations")

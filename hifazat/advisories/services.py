@@ -817,3 +817,23 @@ def extension_decide(*, actor, recipient: Recipient, grant: bool) -> Recipient:
         _org_id(locked),
     )
     return locked
+
+
+@transaction.atomic
+def sharing_group_save(*, actor, group, organisations) -> object:
+    """A named audience (issuer teams keep them; a published advisory's recipients are fixed
+    when it is published, so changing a group changes only later publications)."""
+    if not policy.issuer_ids(actor):
+        raise PermissionDenied
+    if not organisations:
+        raise ValidationError(_("Choose at least one organisation."))
+    creating = group.pk is None
+    group.save()
+    group.organisations.set(organisations)
+    _audit(
+        actor,
+        "sharing_group.created" if creating else "sharing_group.changed",
+        group,
+        {"name": group.name, "organisations": sorted(o.code for o in organisations)},
+    )
+    return group

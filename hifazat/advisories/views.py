@@ -126,6 +126,7 @@ def home(request):
             .order_by("-created_at")[:10]
         )
         context["can_author"] = access.has_role(user, Role.ADVISORY_AUTHOR)
+        context["is_team"] = bool(policy.issuer_ids(user))
     return render(request, "advisories/home.html", context)
 
 
@@ -583,4 +584,31 @@ def organisation(request, code):
     summary = Recipient.objects.filter(organisation=org).values("state").annotate(n=Count("id"))
     return render(
         request, "advisories/organisation.html", {"org": org, "rows": rows, "summary": summary}
+    )
+
+
+@route_policy(TEAM)
+@require_http_methods(["GET", "POST"])
+def sharing_groups(request, pk=None):
+    """Named audiences for advisories, kept by the issuers' teams."""
+    from hifazat.advisories.forms import SharingGroupForm
+    from hifazat.advisories.models import SharingGroup
+
+    group = get_object_or_404(SharingGroup, pk=pk) if pk else SharingGroup()
+    form = SharingGroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sharing_group_save(
+                actor=request.user,
+                group=form.save(commit=False),
+                organisations=list(form.cleaned_data["organisations"]),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("advisories:sharing_groups")
+    groups = SharingGroup.objects.annotate(n=Count("organisations")).order_by("name")
+    return render(
+        request, "advisories/sharing_groups.html", {"form": form, "groups": groups, "group": group}
     )

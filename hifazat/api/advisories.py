@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from hifazat.advisories import policy, services
@@ -128,9 +128,9 @@ def get_advisory(request, advisory_id: int):
     try:
         a = policy.get_advisory_for_user(request.user, advisory_id)
     except Http404:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     if a.live_id is None:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     s = a.live.snapshot
     return {
         **_out(a),
@@ -166,9 +166,9 @@ def acknowledge(request, recipient_id: int):
         rec = _recipient(request, recipient_id)
         rec = services.acknowledge(actor=request.user, recipient=rec)
     except (Http404, PermissionDenied):
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     except ValidationError as exc:
-        return 409, {"detail": " ".join(exc.messages)}
+        return Status(409, {"detail": " ".join(exc.messages)})
     rec.refresh_from_db()
     return _recipient_out(rec)
 
@@ -190,9 +190,9 @@ def answer_measure(request, recipient_id: int, number: int, payload: MeasureIn):
             justification=payload.justification,
         )
     except (Http404, PermissionDenied):
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     except ValidationError as exc:
-        return 409, {"detail": " ".join(exc.messages)}
+        return Status(409, {"detail": " ".join(exc.messages)})
     return {
         "measure": r.measure_number,
         "status": r.status,
@@ -219,7 +219,7 @@ def csaf_document(request, advisory_id: int):
     try:
         advisory, revision = _exportable(request, advisory_id)
     except Http404:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     data, _sha, _sig = signed_csaf(revision)
     return json.loads(data)
 
@@ -232,5 +232,5 @@ def stix_bundle(request, advisory_id: int):
     try:
         advisory, revision = _exportable(request, advisory_id)
     except Http404:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     return build(revision, request.user)

@@ -1,7 +1,7 @@
 """The REST API at /api/v1/: thin routers over the same selectors and services as the pages."""
 
 from django.http import Http404
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import paginate
 
@@ -47,7 +47,7 @@ def get_organisation(request, code: str):
     try:
         return access.get_organisation_for_user(request.user, code)
     except Http404:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
 
 
 @people.get("", response={200: list[PersonOut], 404: ErrorOut, **COMMON})
@@ -75,7 +75,7 @@ def get_person(request, person_id: int):
     try:
         person = access.get_person_for_user(request.user, person_id)
     except Http404:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     if person.pk != request.user.pk:
         audit_record(
             actor=request.user, action="person.viewed", obj=person, data={"channel": "api"}
@@ -96,7 +96,7 @@ def sync_people(request, payload: SyncIn):
         try:
             org = access.get_organisation_for_user(request.user, payload.organisation)
         except Http404:
-            return 404, {"detail": "Not found."}
+            return Status(404, {"detail": "Not found."})
     from django.core.exceptions import PermissionDenied
 
     try:
@@ -107,21 +107,26 @@ def sync_people(request, payload: SyncIn):
             dry_run=payload.dry_run,
         )
     except PermissionDenied:
-        return 403, {"detail": "Your roles do not allow changing people."}
+        return Status(403, {"detail": "Your roles do not allow changing people."})
     if report.file_error:
-        return 422, {"detail": [{"loc": ["body"], "msg": report.file_error, "type": "conflict"}]}
+        return Status(
+            422, {"detail": [{"loc": ["body"], "msg": report.file_error, "type": "conflict"}]}
+        )
     if report.errors:
-        return 422, {
-            "detail": [
-                {
-                    "loc": ["body", "people", e.row, e.column],
-                    "msg": e.message,
-                    "type": "value_error",
-                    "input": e.value,
-                }
-                for e in report.errors
-            ]
-        }
+        return Status(
+            422,
+            {
+                "detail": [
+                    {
+                        "loc": ["body", "people", e.row, e.column],
+                        "msg": e.message,
+                        "type": "value_error",
+                        "input": e.value,
+                    }
+                    for e in report.errors
+                ]
+            },
+        )
     return {
         "applied": report.applied,
         "dry_run": report.dry_run,

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from hifazat.api.auth import require_write
@@ -171,7 +171,7 @@ def get_event(request, event_id: int):
     try:
         event = _event(request, event_id)
     except Http404:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     national = selectors.is_national_reader(request.user)
     quotas = selectors.quota_usage(
         event, None if national else selectors.managed_orgs(request.user)
@@ -216,11 +216,11 @@ def nominate(request, event_id: int, payload: NominateIn):
     if not selectors.managed_orgs(request.user) and not selectors.is_programme_manager(
         request.user
     ):
-        return 403, {"detail": "Your roles do not allow nominating."}
+        return Status(403, {"detail": "Your roles do not allow nominating."})
     try:
         event = _event(request, event_id)
     except Http404:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     keys = [k.strip() for k in payload.people]
     lowered = {k.lower() for k in keys if k}
     found = {}
@@ -242,7 +242,7 @@ def nominate(request, event_id: int, payload: NominateIn):
             actor=request.user, event=event, people=rows, all_or_nothing=payload.all_or_nothing
         )
     except ValidationError as exc:
-        return 409, {"detail": " ".join(exc.messages)}
+        return Status(409, {"detail": " ".join(exc.messages)})
     return {
         "created": [_nomination_out(n) for n in result.created],
         "refused": [
@@ -261,15 +261,15 @@ def withdraw(request, nomination_id: int, payload: WithdrawIn):
     try:
         nomination = selectors.get_nomination_for_user(request.user, nomination_id)
     except Http404:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     try:
         nomination = services.nomination_withdraw(
             actor=request.user, nomination=nomination, reason=payload.reason
         )
     except PermissionDenied:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     except ValidationError as exc:
-        return 409, {"detail": " ".join(exc.messages)}
+        return Status(409, {"detail": " ".join(exc.messages)})
     return _nomination_out(
         Nomination.objects.select_related("person__organisation").get(pk=nomination.pk)
     )

@@ -6,7 +6,7 @@ Correct answers are never part of any response; results appear once an attempt i
 from datetime import date, datetime
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from hifazat.learning import selectors
@@ -131,16 +131,16 @@ def my_enrolments(request):
 def progress(request, course: str, organisation: str = ""):
     """A course's progress and learning gain over the people the token's person may see."""
     if not access.has_role(request.user, *PROGRESS_ROLES):
-        return 403, {"detail": "Your roles do not include progress reports."}
+        return Status(403, {"detail": "Your roles do not include progress reports."})
     found = Course.objects.filter(slug=course[:50]).first()
     if found is None:
-        return 404, {"detail": "Not found."}
+        return Status(404, {"detail": "Not found."})
     org = None
     if organisation:
         try:
             org = access.get_organisation_for_user(request.user, organisation)
         except Http404:
-            return 404, {"detail": "Not found."}
+            return Status(404, {"detail": "Not found."})
     gain = selectors.learning_gain(request.user, found, organisation=org)
     rows = selectors.subtree_progress(request.user, found)
     if org is not None:
@@ -174,7 +174,7 @@ def progress(request, course: str, organisation: str = ""):
 def verify_certificate(request, code: str):
     """Public check of a certificate: only name, course, dates and status."""
     if not verification_allowed(request):
-        return 429, {"detail": "Too many checks; try again in a minute."}
+        return Status(429, {"detail": "Too many checks; try again in a minute."})
     c = Certificate.objects.filter(code=code.strip().upper()[:20]).select_related("course").first()
     if c is None:
         raise HttpError(404, "Not found.")

@@ -452,7 +452,7 @@ def can_head_approve(actor, nomination: Nomination) -> bool:
 
 @transaction.atomic
 def nominations_head_approve(*, actor, nominations: list[Nomination]) -> int:
-    approved = 0
+    approved, ids = 0, []
     for nomination in (
         Nomination.objects.select_for_update()
         .filter(pk__in=[n.pk for n in nominations], status=Nomination.Status.PENDING_HEAD)
@@ -472,6 +472,8 @@ def nominations_head_approve(*, actor, nominations: list[Nomination]) -> int:
             organisation_id=nomination.person.organisation_id,
         )
         approved += 1
+        ids.append(nomination.pk)
+    _notify("head_approved", ids)
     return approved
 
 

@@ -21,6 +21,7 @@ CALENDAR = {
 }
 KINDS = {
     "nominated",
+    "head_approved",
     "approved",
     "waitlisted",
     "rejected",

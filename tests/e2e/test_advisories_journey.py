@@ -255,7 +255,9 @@ def test_amber_advisory_from_draft_to_verified_report(
     found = inbox.find("[TLP:AMBER]", s["focal"].email)
     assert len(found) == 1, [subject(m) for _i, m in found]
     message = found[0][1]
-    assert subject(message) == f"[TLP:AMBER] {TITLE} ({advisory.tracking_id})"
+    # AMBER and above: not even the title leaves the site (previews, logs, mail servers)
+    assert subject(message) == f"[TLP:AMBER] Advisory {advisory.tracking_id} from NTISB"
+    assert TITLE not in subject(message)
     body = message.get_body(("plain",)).get_content()
     assert body.splitlines()[0] == "TLP:AMBER", body[:80]
     assert "Dear Farah Siddiqui," in body

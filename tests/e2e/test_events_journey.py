@@ -217,10 +217,13 @@ def test_nomination_approval_waitlist_and_promotion_with_calendar_mail(
     assert status_of(first, event) == Nomination.Status.APPROVED
     assert status_of(second, event) == Nomination.Status.WAITLISTED
 
-    # The worker has mailed the nominations, the confirmation and the waitlist notice.
+    # The worker has mailed the nominations, the head's approvals, the confirmation and the
+    # waitlist notice.
     delivered(
         ("[Hifazat] Nominated:", first),
         ("[Hifazat] Nominated:", second),
+        ("[Hifazat] Approved by your head:", first),
+        ("[Hifazat] Approved by your head:", second),
         ("[Hifazat] Confirmed:", first),
         ("[Hifazat] Waitlisted:", second),
     )
@@ -277,7 +280,7 @@ def test_nomination_approval_waitlist_and_promotion_with_calendar_mail(
     assert promotion.keys() == request.keys()
 
     # Nothing else, and nothing to the focal person, head or programme manager.
-    assert len(inbox.messages) == 6, [(r, m["Subject"]) for r, m in inbox.messages]
+    assert len(inbox.messages) == 8, [(r, m["Subject"]) for r, m in inbox.messages]
     print(
         f"timings: to first mails {mailed - started:.1f}s,"
         f" withdrawal to promotion mail {promoted - mailed:.1f}s"

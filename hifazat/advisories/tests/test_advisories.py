@@ -173,6 +173,7 @@ def test_amber_views_are_audited_and_email_holds_only_a_link(
         advisory, _ = make_for(issuer, orgs, viewers, "AMBER")
     message = next(m for m in mail.outbox if viewers["recipient"].email in m.to)
     assert message.subject.startswith("[TLP:AMBER] ") and message.body.startswith("TLP:AMBER")
+    assert message.subject == f"[TLP:AMBER] Advisory {advisory.tracking_id} from NTISB"
     assert (
         "Block the listed indicators" not in message.body and "eoffice-reset" not in message.body
     )
@@ -634,3 +635,30 @@ def test_a_label_lowered_in_a_draft_revision_changes_nothing_until_published(
         == 404
     )
     assert not policy.visible_advisories(None).filter(pk=a.pk).exists()
+
+
+def test_issuer_teams_keep_sharing_groups(issuer, orgs, personas, client_as):
+    from hifazat.advisories.models import SharingGroup
+
+    url = reverse("advisories:sharing_groups")
+    assert client_as(personas.focal_a).get(url).status_code == 404
+    assert client_as(personas.pm).get(url).status_code == 404
+    author = client_as(issuer["author"])
+    response = author.post(
+        url,
+        {
+            "name": "Energy sector",
+            "organisations": [orgs["min_a"].pk, orgs["min_b"].pk],
+            "include_children": "on",
+        },
+    )
+    assert response.status_code == 302
+    group = SharingGroup.objects.get(name="Energy sector")
+    assert set(group.organisations.values_list("code", flat=True)) == {"MINA", "MINB"}
+    assert AuditEvent.objects.filter(action="sharing_group.created").exists()
+    audience = services.audience_organisations(
+        Advisory(audience=Advisory.Audience.GROUP, sharing_group=group)
+    )
+    assert {o.code for o in audience} == {"MINA", "DIVA", "DEPA", "MINB", "DIVB"}
+    with pytest.raises(ValidationError, match="sharing group"):
+        draft(issuer, tlp="AMBER", audience=Advisory.Audience.GROUP)
