@@ -673,7 +673,8 @@ def report_submit(
                 missing.append(_("measure %(n)d needs evidence") % {"n": number})
         if missing:
             raise ValidationError(
-                _("Not yet implemented: %(what)s.") % {"what": "; ".join(missing)}
+                _("The report cannot say “implemented” while %(what)s.")
+                % {"what": "; ".join(missing)}
             )
     elif not justification.strip():
         raise ValidationError(_("Explain the outcome: the issuer and your head read it."))

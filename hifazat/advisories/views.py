@@ -99,14 +99,14 @@ def home(request):
     context = {"advisories": advisories.order_by("-live__published_at")[:200], "q": q}
     if user.is_authenticated:
         now = timezone.now()
-        todo = list(
+        to_act = list(
             policy.recipients_for(user)
             .select_related("advisory__live", "organisation")
             .order_by("act_due")[:200]
         )
-        for r in todo:
+        for r in to_act:
             r.late = r.overdue(now)
-        context["todo"] = [r for r in todo if r.state not in Recipient.FINAL or r.late]
+        context["to_act"] = [r for r in to_act if r.state not in Recipient.FINAL or r.late]
         context["drafts"] = (
             Advisory.objects.filter(issuer_id__in=policy.issuer_ids(user))
             .exclude(
