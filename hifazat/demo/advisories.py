@@ -117,6 +117,7 @@ def load_advisories(stdout=None, *, rng_seed: int = 2026) -> int:
             _load_one(item, team, federal, rng)
             count += 1
         Delivery.objects.filter(status=Delivery.Status.QUEUED).update(status=Delivery.Status.SENT)
+        _past_escalations()
     if stdout:
         states = {
             s: Recipient.objects.filter(state=s).count()
@@ -281,3 +282,18 @@ def _responses(advisory: Advisory, published, rng: random.Random) -> None:
             else "Two regional offices still run the old version; replacement ordered.",
             verified_at=submitted + timedelta(days=2) if verified else None,
         )
+
+
+def _past_escalations() -> None:
+    """The reminders and escalations the history would already have had are recorded as sent,
+    so the worker's first round does not mail a year of them at once."""
+    from hifazat.advisories.models import Escalation
+    from hifazat.advisories.tasks import steps_due
+
+    now = timezone.now()
+    rows = [
+        Escalation(recipient=r, step=step, claimed_at=now, sent_at=now)
+        for r in Recipient.objects.exclude(state__in=Recipient.FINAL).select_related("advisory")
+        for step in steps_due(r, now)
+    ]
+    Escalation.objects.bulk_create(rows, ignore_conflicts=True)
