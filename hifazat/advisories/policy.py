@@ -107,7 +107,10 @@ def get_advisory_for_user(user, pk) -> Advisory:
 
 def allowed_parts(user, advisory: Advisory, parts: list[dict]) -> list[dict]:
     """Snapshot parts (indicators, attachments) the user may see, each by its own label."""
-    return [p for p in parts if can_view(user, advisory, p.get("tlp") or None)]
+    allowed: dict[str, bool] = {}  # one check per label, not per part
+    for label in {p.get("tlp") or "" for p in parts}:
+        allowed[label] = can_view(user, advisory, label or None)
+    return [p for p in parts if allowed[p.get("tlp") or ""]]
 
 
 def email_carries_text(label: str) -> bool:
