@@ -207,17 +207,26 @@ def worker(transactional_db, app_server, smtp, tmp_path):
         print(f"--- worker log (exit {proc.returncode}) ---\n{log.read_text()[-6000:]}")
 
 
+_last_counter = {}
+
+
 def fresh_totp(secret, margin=8):
     """A TOTP code with at least ``margin`` seconds of its period left. The server accepts the
-    current period's code only (MFA_TOTP_TOLERANCE is 0), so a code computed just before the
-    period ends can be refused by the time a loaded machine has typed it in and posted it."""
+    current period's code only (MFA_TOTP_TOLERANCE is 0) and refuses a code it has seen before,
+    so a code computed just before the period ends can be refused by the time a loaded machine
+    has typed it in and posted it, and two sign-ins in one period must not share a code."""
     from allauth.mfa import app_settings
 
     period = app_settings.TOTP_PERIOD
-    left = period - time.time() % period
-    if left < margin:
-        time.sleep(left + 0.1)
-    return totp_now(secret)
+    while True:
+        now = time.time()
+        left = period - now % period
+        counter = int(now // period)
+        if left < margin or _last_counter.get(secret) == counter:
+            time.sleep(left + 0.1)
+            continue
+        _last_counter[secret] = counter
+        return totp_now(secret)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -4,9 +4,9 @@ import pytest
 
 from hifazat.orgs.models import Person
 from hifazat.orgs.roles import Role
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import fresh_totp, sign_in
 from tests.e2e.test_journeys import shot
-from tests.factories import make_org, make_person, make_totp, totp_now
+from tests.factories import make_org, make_person, make_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "quiet-river-lantern-47"
@@ -36,7 +36,7 @@ def test_focal_person_fixes_a_bad_row_and_imports(page, tmp_path):
     bad = tmp_path / "ittd-staff.csv"
     bad.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
 
-    sign_in(page, "farah@moitt.gov.example", PASSWORD, code=lambda: totp_now(secret))
+    sign_in(page, "farah@moitt.gov.example", PASSWORD, code=lambda: fresh_totp(secret))
     page.goto("/people/")
     page.click("text=Import HR list")
     page.set_input_files("input[name=file]", str(bad))

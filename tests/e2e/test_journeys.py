@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from hifazat.orgs.roles import Role
-from tests.e2e.conftest import sign_in
-from tests.factories import make_org, make_person, make_totp, totp_now
+from tests.e2e.conftest import fresh_totp, sign_in
+from tests.factories import make_org, make_person, make_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "quiet-river-lantern-47"
@@ -61,7 +61,7 @@ def test_wrong_password_is_refused_with_a_clear_message(page, people):
 
 
 def test_focal_person_passes_the_second_factor_and_reaches_people(page, people):
-    sign_in(page, "farah@moitt.gov.example", PASSWORD, code=lambda: totp_now(people["secret"]))
+    sign_in(page, "farah@moitt.gov.example", PASSWORD, code=lambda: fresh_totp(people["secret"]))
     page.goto("/people/")
     assert page.locator("h1").inner_text() == "People"
     assert page.locator("table tbody tr").count() == 50  # first page of 62
@@ -95,7 +95,7 @@ def test_pages_have_no_serious_accessibility_violations(browser, app_server, peo
     page = context.new_page()
     page.goto("/accounts/login/")
     assert run_axe(page) == [], "login"
-    sign_in(page, "farah@moitt.gov.example", PASSWORD, code=lambda: totp_now(people["secret"]))
+    sign_in(page, "farah@moitt.gov.example", PASSWORD, code=lambda: fresh_totp(people["secret"]))
     if lang == "ur":
         page.click("button[name=language][value=ur]")
         page.wait_for_load_state()
@@ -139,7 +139,7 @@ def transferred_bytes(page):
 def test_people_pages_stay_light_on_first_load(browser, app_server, people, lang):
     context = browser.new_context(base_url=app_server.url)
     page = context.new_page()
-    sign_in(page, "farah@moitt.gov.example", PASSWORD, code=lambda: totp_now(people["secret"]))
+    sign_in(page, "farah@moitt.gov.example", PASSWORD, code=lambda: fresh_totp(people["secret"]))
     if lang == "ur":
         page.click("button[name=language][value=ur]")
         page.wait_for_load_state()
