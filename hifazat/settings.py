@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "hifazat.learning",
     "hifazat.events",
     "hifazat.advisories",
+    "hifazat.phishing",
     "hifazat.assessments",
 ]
 
@@ -259,6 +260,15 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ADVISORY_SIGNING_SECRET = env_secret("ADVISORY_SIGNING_SECRET", "") or ""
 # The CSAF publisher namespace: the issuing site's public address.
 CSAF_NAMESPACE = env_str("CSAF_NAMESPACE", "")
+# Encrypts stored SMTP credentials (phishing sending profiles): one or more Fernet keys, comma
+# separated; the first encrypts, all decrypt (rotate with `hifazat phishing rotate-credentials`).
+CREDENTIALS_KEYS = env_list("CREDENTIALS_KEYS", env_secret("CREDENTIALS_KEYS", "") or "")
+# Phishing simulation: the address in simulated e-mails' links (a separate host name is usual).
+PHISHING_SITE_URL = env_str("PHISHING_SITE_URL", SITE_URL).rstrip("/")
+# A claimed send row is released, or a row mid-transaction declared "in doubt", after this long.
+PHISHING_LEASE_SECONDS = env_int("PHISHING_LEASE_SECONDS", 120)
+PHISHING_RETRY_SECONDS = env_int("PHISHING_RETRY_SECONDS", 60)  # first 4xx back-off, doubling
+PHISHING_MAX_ATTEMPTS = env_int("PHISHING_MAX_ATTEMPTS", 6)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -99,6 +99,7 @@ urlpatterns = [
     path("", include("hifazat.learning.urls")),
     path("", include("hifazat.events.urls")),
     path("", include("hifazat.advisories.urls")),
+    path("", include("hifazat.phishing.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

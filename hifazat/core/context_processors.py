@@ -13,6 +13,7 @@ def hifazat(request):
         "nav": {
             "people": bool(roles & set(access.PEOPLE_READERS.roles)),
             "audit": bool(roles & set(access.AUDIT_READERS.roles)),
+            "phishing": bool(roles & {Role.CAMPAIGN_OPERATOR, Role.PLATFORM_ADMIN, Role.AUDITOR}),
             "admin": settings.ADMIN_ENABLED and Role.PLATFORM_ADMIN in roles,
         },
     }

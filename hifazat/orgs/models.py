@@ -1,6 +1,9 @@
 """Organisations (a tree with history), people (the custom user) and role assignments."""
 
+from zoneinfo import available_timezones
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -8,6 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hifazat.orgs.roles import Role
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in available_timezones():
+        raise ValidationError(_("%(zone)s is not a known time zone.") % {"zone": value})
 
 
 class Organisation(models.Model):
@@ -44,6 +52,16 @@ class Organisation(models.Model):
         _("nominations need the head's approval"),
         default=False,
         help_text=_("Training nominations from this organisation's subtree go to its head first."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "For offices abroad (for example Europe/London). Empty: the parent's, or the "
+            "platform's (Asia/Karachi)."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,7 +1,7 @@
 """``hifazat worker``: runs background tasks from the database queue.
 
 Wraps django-tasks-db's worker and adds a heartbeat (for /healthz) and the periodic
-write-out of the audit log's head hash. Start as many as you like, on as many machines as
+write-out of the audit log's head hash, and runs the phishing sender's loop in a thread. Start as many as you like, on as many machines as
 you like: tasks are claimed with row locks, so none runs twice.
 """
 
@@ -19,6 +19,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from hifazat.audit.services import audit_write_head
 from hifazat.core.models import WorkerHeartbeat
+from hifazat.phishing.dispatch import run_forever
 
 logger = logging.getLogger("hifazat.worker")
 
@@ -79,13 +80,27 @@ class Command(BaseCommand):
         parser.add_argument("--queue-name", default="*", help="queue to work on (* for all)")
         parser.add_argument("--max-tasks", type=int, default=None)
         parser.add_argument("--worker-id", default=None)
+        parser.add_argument(
+            "--no-phishing",
+            action="store_true",
+            help="do not send phishing-simulation messages from this worker",
+        )
 
-    def handle(self, *args, interval, queue_name, max_tasks, worker_id, **options):
+    def handle(self, *args, interval, queue_name, max_tasks, worker_id, no_phishing, **options):
         worker_id = (
             worker_id or f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
         )
         heartbeat = Heartbeat(worker_id)
         heartbeat.start()
+        sender_stop = threading.Event()
+        sender = None
+        if not no_phishing:
+            # Phishing messages are sent by a loop of their own, beside the task queue: it
+            # claims due send rows with a lease, so any number of workers share the work.
+            sender = threading.Thread(
+                target=run_forever, args=(worker_id, sender_stop), name="phishing", daemon=True
+            )
+            sender.start()
         worker = Worker(
             queue_names=queue_name.split(","),
             interval=interval,
@@ -101,5 +116,8 @@ class Command(BaseCommand):
         try:
             worker.run()
         finally:
+            sender_stop.set()
+            if sender is not None:  # let a message in flight finish: no needless "in doubt"
+                sender.join(timeout=30)
             heartbeat.stop.set()
             WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()

@@ -1,0 +1,163 @@
+"""Rendering simulated e-mails from operator-written templates, safely.
+
+Templates are staff input, so they never reach Django's ``Template()``. They are parsed by
+Jinja2 and accepted only if they consist of text and bare placeholders from ``PLACEHOLDERS``
+(no attribute access, filters, calls, tags, includes or imports), then rendered by Jinja2's
+immutable sandbox with a context of plain strings: even a template that slipped past the check
+could reach nothing but those strings.
+
+Header values (subject, sender name, the person's name) are stripped of every line-breaking
+character — CR, LF, NEL, the Unicode line and paragraph separators, other controls — before they
+are used, so nobody's name can add a header.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+PLACEHOLDERS = {
+    "full_name": gettext_lazy("the person's full name"),
+    "first_name": gettext_lazy("the person's first name"),
+    "designation": gettext_lazy("the person's designation"),
+    "organisation": gettext_lazy("the person's organisation"),
+    "email": gettext_lazy("the person's e-mail address"),
+    "link": gettext_lazy("the tracked link to the landing page"),
+}
+
+_env_html = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+_env_text = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+_env_html.globals.clear()
+_env_text.globals.clear()
+
+# Characters that could end a header line or confuse a mail client.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\ufeff]")
+
+
+def header_safe(value: str) -> str:
+    """One line, no control or separator characters, collapsed spaces."""
+    value = _BREAKS.sub(" ", value or "")
+    value = "".join(" " if unicodedata.category(ch) in ("Zl", "Zp", "Cc") else ch for ch in value)
+    return " ".join(value.split())
+
+
+def check(source: str, field: str) -> None:
+    """Refuse anything in a template but text and known placeholders, naming the problem."""
+    try:
+        tree = _env_text.parse(source)
+    except TemplateSyntaxError as exc:
+        raise ValidationError(
+            {field: _("Line %(line)s: %(problem)s") % {"line": exc.lineno, "problem": exc.message}}
+        ) from None
+    allowed = ", ".join("{{ " + name + " }}" for name in PLACEHOLDERS)
+    for node in tree.iter_child_nodes():
+        if isinstance(node, nodes.Output):
+            for part in node.nodes:
+                if isinstance(part, nodes.TemplateData):
+                    continue
+                if isinstance(part, nodes.Name) and part.name in PLACEHOLDERS:
+                    continue
+                what = part.name if isinstance(part, nodes.Name) else type(part).__name__
+                raise ValidationError(
+                    {
+                        field: _(
+                            "Line %(line)s: only these placeholders may be used: %(allowed)s "
+                            "(found %(what)s)."
+                        )
+                        % {"line": part.lineno, "allowed": allowed, "what": what}
+                    }
+                )
+        else:
+            raise ValidationError(
+                {
+                    field: _(
+                        "Line %(line)s: tags such as {%% … %%} are not allowed; only "
+                        "placeholders: %(allowed)s."
+                    )
+                    % {"line": node.lineno, "allowed": allowed}
+                }
+            )
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A variant's template, parsed once and rendered per person."""
+
+    sender_name: object
+    subject: object
+    text: object
+    html: object | None
+    sender_address: str
+
+    @classmethod
+    def of(cls, template) -> Compiled:
+        for field in ("sender_name", "subject", "text", "html"):
+            check(getattr(template, field) or "", field)
+        return cls(
+            sender_name=_env_text.from_string(template.sender_name),
+            subject=_env_text.from_string(template.subject),
+            text=_env_text.from_string(template.text),
+            html=_env_html.from_string(template.html) if template.html else None,
+            sender_address=template.sender_address,
+        )
+
+
+def context_for(person, organisation_name: str, link: str) -> dict[str, str]:
+    full = header_safe(person.full_name)
+    return {
+        "full_name": full,
+        "first_name": full.split(" ")[0] if full else "",
+        "designation": header_safe(person.designation),
+        "organisation": header_safe(organisation_name),
+        "email": person.email,
+        "link": link,
+    }
+
+
+def pixel(url: str) -> str:
+    return f'<img src="{url}" width="1" height="1" alt="" style="display:none">'
+
+
+def build(
+    compiled: Compiled,
+    context: dict[str, str],
+    to: str,
+    message_id: str,
+    pixel_url: str | None = None,
+) -> EmailMessage:
+    msg = EmailMessage()
+    sender = Address(
+        display_name=header_safe(compiled.sender_name.render(context)),
+        addr_spec=compiled.sender_address,
+    )
+    msg["From"] = sender
+    msg["To"] = Address(addr_spec=to)
+    msg["Subject"] = header_safe(compiled.subject.render(context))
+    msg["Date"] = format_datetime(timezone.now())
+    msg["Message-ID"] = message_id
+    msg.set_content(compiled.text.render(context))
+    if compiled.html is not None:
+        html = compiled.html.render(context)
+        if pixel_url:
+            html = (
+                html.replace("</body>", pixel(pixel_url) + "</body>")
+                if "</body>" in html
+                else html + pixel(pixel_url)
+            )
+        msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def new_message_id(domain: str) -> str:
+    return make_msgid(domain=domain)
