@@ -3,7 +3,12 @@
 import subprocess
 import sys
 
-BENCHMARKS = {"import": "bench.import_people", "quiz": "bench.quiz"}
+BENCHMARKS = {
+    "import": "bench.import_people",
+    "quiz": "bench.quiz",
+    "dispatch": "bench.dispatch",
+    "tracking": "bench.tracking",
+}
 
 
 def main(names: list[str]) -> int:

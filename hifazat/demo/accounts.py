@@ -129,6 +129,17 @@ DEMO_ACCOUNTS = (
         label="Campaign operator",
     ),
     DemoAccount(
+        "phishing.approver@cabsec.gov.example",
+        "Farzana Kazmi",
+        "CABSEC",
+        "Deputy Director (IT Security)",
+        18,
+        Role.CAMPAIGN_OPERATOR,
+        None,
+        track="it_admin",
+        label="Campaign operator (approves)",
+    ),
+    DemoAccount(
         "auditor@cabsec.gov.example",
         "Nadia Soomro",
         "CABSEC",

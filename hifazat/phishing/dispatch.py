@@ -25,12 +25,12 @@ import smtplib
 import ssl
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from hifazat.lib import secretbox
@@ -88,15 +88,22 @@ class Outcome:
     text: str
 
 
-def transact(conn: smtplib.SMTP, sender: str, to: str, payload: bytes) -> Outcome:
+def transact(
+    conn: smtplib.SMTP, sender: str, to: str, payload: bytes, ready=lambda: True
+) -> Outcome | None:
     """One SMTP transaction, step by step, so a failure can be placed exactly: before the
-    message was handed over (``NotHandedOver``) or after (``Uncertain``)."""
+    message was handed over (``NotHandedOver``) or after (``Uncertain``). ``ready()`` is asked
+    after RCPT, before DATA: it returns whether the row is ours and marked 'sending' (the sender
+    overlaps that database write with MAIL and RCPT). Returns None when it is not."""
     try:
-        code, text = conn.mail(sender)
-        if code != 250:
+        conn.putcmd("mail", f"FROM:<{sender}>")
+        code, text = conn.getreply()
+        if code == 250:
+            conn.putcmd("rcpt", f"TO:<{to}>")
+            code, text = conn.getreply()
+        if not ready():
             conn.rset()
-            return Outcome(code, text.decode(errors="replace"))
-        code, text = conn.rcpt(to)
+            return None
         if code not in (250, 251):
             conn.rset()
             return Outcome(code, text.decode(errors="replace"))
@@ -157,6 +164,7 @@ class Dispatcher:
         self.domain = message_domain()
         self.base = tracking_base()
         self.last_sweep = 0.0
+        self._db: ThreadPoolExecutor | None = None
 
     # claiming -------------------------------------------------------------------------------
     def claim(self, campaign_id: int, limit: int) -> list[Send]:
@@ -259,6 +267,25 @@ class Dispatcher:
     def close(self) -> None:
         for profile_id in list(self.connections):
             self.drop(profile_id)
+        if self._db is not None:
+            self._db.submit(connection.close).result()
+            self._db.shutdown()
+            self._db = None
+
+    def overlap(self) -> bool:
+        return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+    def db(self) -> ThreadPoolExecutor:
+        if self._db is None:
+            self._db = ThreadPoolExecutor(1, thread_name_prefix="phishing-db")
+        return self._db
+
+    def begin_in_thread(self, send: Send, message_id: str, previous: int | None) -> bool:
+        try:
+            return self.begin(send, message_id, previous)
+        except Exception:
+            connection.close()  # a broken connection is replaced on the next call
+            raise
 
     def close_idle(self) -> None:
         for profile_id, conn in list(self.connections.items()):
@@ -320,22 +347,33 @@ class Dispatcher:
         )
 
     def begin(self, send: Send, message_id: str, previous: int | None) -> bool:
-        """Record the Message-ID and take the row into 'sending' (only if still ours), and
-        mark the previous accepted message sent — one commit for both."""
+        """Record the Message-ID and take the row into 'sending' (only if it is still this
+        worker's claim), and mark the previous accepted message 'sent' — one statement, one
+        commit, so a worker never has more than one row in 'sending'."""
         now = timezone.now()
-        with transaction.atomic():
-            if previous is not None:
-                self.mark_sent(previous)
-            return bool(
-                Send.objects.filter(
-                    pk=send.pk, state=Send.State.CLAIMED, worker=self.worker_id
-                ).update(
-                    state=Send.State.SENDING,
-                    message_id=message_id,
-                    attempts=F("attempts") + 1,
-                    lease_until=now + timedelta(seconds=settings.PHISHING_LEASE_SECONDS),
-                )
-            )
+        ops = connection.ops
+        at = ops.adapt_datetimefield_value(now)
+        lease = ops.adapt_datetimefield_value(
+            now + timedelta(seconds=settings.PHISHING_LEASE_SECONDS)
+        )
+        table = Send._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {table} SET
+                    state = CASE WHEN id = %s THEN 'sending' ELSE 'sent' END,
+                    message_id = CASE WHEN id = %s THEN %s ELSE message_id END,
+                    attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END,
+                    lease_until = CASE WHEN id = %s THEN %s ELSE NULL END,
+                    sent_at = CASE WHEN id = %s THEN sent_at ELSE %s END,
+                    smtp_code = CASE WHEN id = %s THEN smtp_code ELSE 250 END
+                WHERE (id = %s AND state = 'claimed' AND worker = %s) OR id = %s
+                RETURNING id""",  # noqa: S608 - the table name is ours; values are parameters
+                [
+                    send.pk, send.pk, message_id, send.pk, send.pk, lease, send.pk, at,
+                    send.pk, send.pk, self.worker_id, previous if previous is not None else -1,
+                ],
+            )  # fmt: skip
+            return any(row[0] == send.pk for row in cursor.fetchall())
 
     def send_one(self, profile: SendingProfile, send: Send, previous: int | None) -> int | None:
         try:
@@ -347,28 +385,43 @@ class Dispatcher:
                 link,
             )
             message_id = rendering.new_message_id(self.domain)
-            message = rendering.build(
+            payload = rendering.build(
                 compiled, context, send.email, message_id, pixel_url=link + "o.gif"
             )
-            payload = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
         except Exception as exc:  # a template that cannot render: a recorded failure
             if previous is not None:
                 self.mark_sent(previous)
             self.finish(send, Send.State.FAILED, None, f"Could not build the message: {exc}")
             return None
-        if not self.begin(send, message_id, previous):
-            return None  # the lease ran out and the row went back to the queue
+        # The row is taken into 'sending' (and the previous one marked 'sent') while MAIL and
+        # RCPT go out; DATA waits for that commit. On PostgreSQL outside a transaction the
+        # write runs on a second connection so the two round trips overlap.
+        if self.overlap():
+            future = self.db().submit(self.begin_in_thread, send, message_id, previous)
+        else:
+            future = _Done(self.begin(send, message_id, previous))
+        taken: list[bool] = []
+
+        def ready() -> bool:
+            if not taken:
+                taken.append(future.result())
+            return taken[0]
+
         envelope = profile.envelope_from or compiled.sender_address
         try:
             conn = self.connection_for(profile)
         except (smtplib.SMTPException, OSError) as exc:
-            self.retry(send, None, f"Could not connect to {profile.host}:{profile.port}: {exc}")
+            if ready():
+                self.retry(
+                    send, None, f"Could not connect to {profile.host}:{profile.port}: {exc}"
+                )
             return None
         try:
-            outcome = transact(conn.smtp, envelope, send.email, payload)
+            outcome = transact(conn.smtp, envelope, send.email, payload, ready)
         except NotHandedOver as exc:
             self.drop(profile.pk)
-            self.retry(send, None, f"Connection lost before the message was sent: {exc}")
+            if ready():
+                self.retry(send, None, f"Connection lost before the message was sent: {exc}")
             return None
         except Uncertain as exc:
             self.drop(profile.pk)
@@ -379,6 +432,8 @@ class Dispatcher:
                 f"Connection lost while the server took the message: {exc}",
             )
             return None
+        if outcome is None:
+            return None  # the lease ran out and the row went back to the queue
         conn.used += 1
         conn.last = time.monotonic()
         if 200 <= (outcome.code or 0) < 300:
@@ -408,6 +463,14 @@ class Dispatcher:
         Send.objects.filter(pk=send.pk, worker=self.worker_id).exclude(
             state__in=[Send.State.SENT, Send.State.CANCELLED]
         ).update(state=state, lease_until=None, smtp_code=code, error=text[:300])
+
+
+@dataclass
+class _Done:
+    value: bool
+
+    def result(self) -> bool:
+        return self.value
 
 
 @dataclass

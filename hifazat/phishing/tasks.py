@@ -27,9 +27,13 @@ def send_test_messages(campaign_id: int, person_id: int) -> int:
             link = settings.SITE_URL + reverse("phishing:variant_preview", args=[variant.pk])
             context = rendering.context_for(person, person.organisation.name, link)
             message_id = rendering.new_message_id(dispatch.message_domain())
-            message = rendering.build(compiled, context, person.email, message_id)
-            message.replace_header("Subject", f"[TEST {variant.label}] {message['Subject']}")
-            payload = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+            payload = rendering.build(
+                compiled,
+                context,
+                person.email,
+                message_id,
+                subject_prefix=f"[TEST {variant.label}] ",
+            )
             envelope = campaign.profile.envelope_from or compiled.sender_address
             outcome = dispatch.transact(smtp, envelope, person.email, payload)
             if outcome.code and 200 <= outcome.code < 300:

@@ -3,6 +3,8 @@ the sender against a real SMTP peer on loopback."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import logging
 import math
 from collections import Counter
@@ -90,9 +92,9 @@ def test_line_breaks_in_names_never_reach_a_header(sep):
     )
     compiled = rendering.Compiled.of(template)
     context = rendering.context_for(person, f"Min{sep}istry", "https://x.example/t/abc/")
-    msg = rendering.build(compiled, context, person.email, "<id@x.example>")
-    raw = msg.as_bytes()
-    head = raw.split(b"\n\n", 1)[0].decode()
+    raw = rendering.build(compiled, context, person.email, "<id@x.example>")
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    head = raw.split(b"\r\n\r\n", 1)[0].decode()
     names = [line.split(":", 1)[0] for line in head.splitlines() if line and line[0] not in " \t"]
     assert "Bcc" not in names and "X-Injected" not in names and "X-Other" not in names
     assert sorted(names) == sorted(

@@ -16,6 +16,7 @@ from hifazat.demo import generator
 from hifazat.demo.accounts import DEMO_PASSWORD
 from hifazat.demo.advisories import load_advisories
 from hifazat.demo.events import load_events
+from hifazat.demo.phishing import DEMO_SMTP_PORT, load_phishing
 
 
 class Command(BaseCommand):
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         self.accounts = generator.load_accounts()
         load_events(stdout=self.stdout)
         load_advisories(stdout=self.stdout)
+        load_phishing(stdout=self.stdout)
 
     def serve(self, host: str, port: int) -> None:
         if not settings.DEBUG:
@@ -75,6 +77,12 @@ class Command(BaseCommand):
         }
         web = subprocess.Popen(gunicorn_argv(host, port, 2), env=env)
         worker = subprocess.Popen([sys.executable, "-m", "hifazat.cli", "worker"], env=env)
+        # The demo's phishing sending profile delivers to this catcher (var/mail/phishing/).
+        sink = subprocess.Popen(
+            [sys.executable, "-m", "hifazat.demo.mailsink", str(DEMO_SMTP_PORT),
+             str(settings.VAR_DIR / "mail" / "phishing")],
+            env=env,
+        )  # fmt: skip
         self.banner(host, port)
         stopping = False
 
@@ -89,10 +97,10 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         self.stdout.write("\nStopping the web server and the worker …")
-        for proc in (web, worker):
+        for proc in (web, worker, sink):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        for proc in (web, worker):
+        for proc in (web, worker, sink):
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
