@@ -92,7 +92,7 @@ def test_both_courses_cover_every_topic_with_enough_lessons_and_questions(course
     assert [m["slug"] for m in courses["advanced"]["modules"]] == ADVANCED_TOPICS
     assert courses["advanced"]["prerequisite"] == "basic"
     assert courses["advanced"]["audience"] == "it_admin"
-    for course in courses.values():
+    for course in (courses["basic"], courses["advanced"]):
         for module in course["modules"]:
             english = [le for le in module["lessons"] if le["language"] == "en"]
             assert 2 <= len(english) <= 4, module["slug"]
@@ -104,6 +104,17 @@ def test_both_courses_cover_every_topic_with_enough_lessons_and_questions(course
             types = Counter(q["type"] for q in bank)
             assert types["true_false"] >= 2 and types["ordering"] >= 1, (module["slug"], types)
             assert types["single"] + types["multiple"] >= 8, (module["slug"], types)
+
+
+@pytest.mark.smoke
+def test_the_remedial_module_is_short_bilingual_and_has_a_three_question_check(courses):
+    """Phishing simulation's remedial training: under five minutes, English and Urdu."""
+    (module,) = courses["remedial"]["modules"]
+    lessons = {le["language"]: le for le in module["lessons"]}
+    assert set(lessons) == {"en", "ur"}
+    assert lessons["en"]["minutes"] < 5
+    assert len(lessons["en"]["body"].split()) <= 700
+    assert len(module["questions"]["en"]) == len(module["questions"]["ur"]) == 3
 
 
 @pytest.mark.smoke

@@ -10,6 +10,7 @@ from hifazat.api.auth import TokenAuth, require_write
 from hifazat.api.events import router as events_router
 from hifazat.api.learning import router as learning_router
 from hifazat.api.pagination import Page
+from hifazat.api.phishing import router as phishing_router
 from hifazat.api.schemas import ErrorOut, OrganisationOut, PersonOut, SyncIn, SyncOut
 from hifazat.audit.services import audit_record
 from hifazat.orgs import access, selectors
@@ -142,6 +143,7 @@ api.add_router("/people", people)
 api.add_router("/learning", learning_router)
 api.add_router("/events", events_router)
 api.add_router("/advisories", advisories_router)
+api.add_router("/phishing", phishing_router)
 
 
 @api.exception_handler(ValidationError)

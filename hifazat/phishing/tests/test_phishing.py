@@ -481,3 +481,32 @@ def test_rotate_credentials_command(ops, orgs, settings):
         password="pw",
     )
     management.call_command("phishing", "rotate-credentials")
+
+
+def test_api_lists_campaigns_within_scope_with_status(ops, orgs, lib_a):
+    from django.test import Client
+
+    from hifazat.orgs.tokens import token_create
+
+    campaign = make_campaign(ops.a, orgs["min_a"], [orgs["min_a"]], *lib_a)
+    campaign = services.campaign_launch(actor=ops.a, campaign=campaign)
+    b_lib = make_library(ops.b, orgs["min_b"])
+    other = make_campaign(ops.b, orgs["min_b"], [orgs["min_b"]], *b_lib, name="SENTINEL-B")
+
+    def api(person):
+        return Client(
+            HTTP_AUTHORIZATION=f"Bearer {token_create(actor=person, name='t', scope='read', days=1)[1]}"
+        )
+
+    a = api(ops.a)
+    listed = a.get("/api/v1/phishing/campaigns").json()
+    assert [c["id"] for c in listed["items"]] == [campaign.pk]
+    detail = a.get(f"/api/v1/phishing/campaigns/{campaign.pk}").json()
+    assert detail["totals"]["queued"] == campaign.recipient_count > 0
+    assert detail["variants"][0]["counts"]["queued"] == campaign.recipient_count
+    assert a.get(f"/api/v1/phishing/campaigns/{other.pk}").status_code == 404
+    assert "SENTINEL-B" not in a.get("/api/v1/phishing/campaigns").content.decode()
+    assert (
+        "/api/v1/phishing/campaigns"
+        in api(ops.national).get("/api/v1/openapi.json").content.decode()
+    )
