@@ -35,7 +35,7 @@ def test_the_real_curriculum_loads_and_reloading_changes_nothing():
         assert Question.objects.filter(version=version, language=language).count() >= 120
     assert Course.objects.get(slug="advanced").prerequisite == course
     call_command("curriculum", "load")
-    assert CourseVersion.objects.count() == 2  # one per course: nothing changed
+    assert CourseVersion.objects.count() == 3  # one per course (basic, advanced, remedial)
 
 
 def test_a_change_makes_a_new_version_and_keeps_the_old(tree):
@@ -118,7 +118,7 @@ def test_loader_failure_leaves_what_was_loaded_untouched(tree):
     with pytest.raises(CurriculumError):
         load_curriculum(tree)
     assert Course.objects.get(slug="basic").current_version == version
-    assert CourseVersion.objects.count() == 2  # the two courses, each still version 1
+    assert CourseVersion.objects.count() == 3  # the three courses, each still version 1
 
 
 def test_command_reports_problems_and_fails(tree):
