@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 from django.utils import timezone
 
-from hifazat.orgs.models import Organisation, Person, RoleAssignment
+from hifazat.demo.accounts import DEMO_ACCOUNTS
+from hifazat.orgs.models import Organisation, Person
 from hifazat.orgs.roles import Role
 from hifazat.phishing import services
 from hifazat.phishing.models import Campaign, EmailTemplate, LandingPage, SendingProfile
@@ -20,15 +21,10 @@ DEMO_SMTP_PORT = 8025
 LEAVE_UNSIGNED = {"courier-notice"}  # shows the platform admin's sign-off step
 
 
-def _holder(role: str) -> Person | None:
-    assignment = (
-        RoleAssignment.objects.current()
-        .filter(role=role)
-        .select_related("person")
-        .order_by("person__email")
-        .last()
-    )
-    return assignment.person if assignment else None
+def _account(role: str) -> Person | None:
+    """The demo account holding ``role`` (the first listed, for the two campaign operators)."""
+    email = next(a.email for a in DEMO_ACCOUNTS if a.role == role)
+    return Person.objects.filter(email=email).first()
 
 
 def load_phishing(stdout=None) -> int:
@@ -36,7 +32,7 @@ def load_phishing(stdout=None) -> int:
         if stdout:
             stdout.write("Phishing simulation: already loaded")
         return 0
-    operator, admin = _holder(Role.CAMPAIGN_OPERATOR), _holder(Role.PLATFORM_ADMIN)
+    operator, admin = _account(Role.CAMPAIGN_OPERATOR), _account(Role.PLATFORM_ADMIN)
     if operator is None:
         if stdout:
             stdout.write("Phishing simulation: skipped (no campaign operator)")

@@ -18,6 +18,24 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(zone)s is not a known time zone.") % {"zone": value})
 
 
+def email_in_domains(email: str, domains: list[str]) -> bool:
+    """Is the address at one of ``domains`` or a subdomain of one?"""
+    domain = email.rsplit("@", 1)[-1].lower()
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+def inherited(field: str) -> dict[int, object]:
+    """Every organisation's value of ``field``, or, where empty, its nearest ancestor's (an
+    empty value where none has one): e-mail domains and time zones are inherited this way."""
+    rows = list(Organisation.objects.values_list("pk", "path", field))
+    own = {pk: value for pk, _path, value in rows}
+    result = {}
+    for pk, path, _value in rows:
+        chain = [int(part) for part in path.strip("/").split("/") if part]
+        result[pk] = next((own[a] for a in reversed(chain) if own.get(a)), own.get(pk))
+    return result
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         MINISTRY = "ministry", _("Ministry")

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from hifazat.lib import secretbox
@@ -220,16 +221,19 @@ class Dispatcher:
             state=Send.State.IN_DOUBT,
             error="The worker stopped during the SMTP transaction; the message may have been sent.",
         )
-        for campaign_id in Campaign.objects.filter(state=Campaign.State.RUNNING).values_list(
-            "pk", flat=True
-        ):
-            if not Send.objects.filter(
-                campaign_id=campaign_id,
-                state__in=[Send.State.QUEUED, Send.State.CLAIMED, Send.State.SENDING],
-            ).exists():
-                Campaign.objects.filter(pk=campaign_id, state=Campaign.State.RUNNING).update(
-                    state=Campaign.State.COMPLETED, finished_at=now
-                )
+        in_flight = Send.objects.filter(
+            campaign=OuterRef("pk"),
+            state__in=[Send.State.QUEUED, Send.State.CLAIMED, Send.State.SENDING],
+        )
+        finished = list(
+            Campaign.objects.filter(state=Campaign.State.RUNNING)
+            .filter(~Exists(in_flight))
+            .values_list("pk", flat=True)
+        )
+        if finished:
+            Campaign.objects.filter(pk__in=finished, state=Campaign.State.RUNNING).update(
+                state=Campaign.State.COMPLETED, finished_at=now
+            )
         return released, doubtful
 
     # per variant / profile ------------------------------------------------------------------
@@ -380,7 +384,7 @@ class Dispatcher:
             compiled = self.compiled_for(send.variant_id)
             link = self.base + send.token + "/"
             context = rendering.context_for(
-                send.person or _Nobody(send.email),
+                send.person or rendering.Addressee(send.email),
                 send.organisation.name if send.organisation else "",
                 link,
             )
@@ -471,13 +475,6 @@ class _Done:
 
     def result(self) -> bool:
         return self.value
-
-
-@dataclass
-class _Nobody:
-    email: str
-    full_name: str = ""
-    designation: str = ""
 
 
 def run_forever(worker_id: str, stop: threading.Event, idle: float = 1.0) -> None:

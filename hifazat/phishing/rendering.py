@@ -114,6 +114,15 @@ class Compiled:
         )
 
 
+@dataclass(frozen=True)
+class Addressee:
+    """Whom a message is for when there is no person row (a removed person, a preview)."""
+
+    email: str
+    full_name: str = ""
+    designation: str = ""
+
+
 def context_for(person, organisation_name: str, link: str) -> dict[str, str]:
     full = header_safe(person.full_name)
     return {

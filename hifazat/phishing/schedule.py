@@ -10,24 +10,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from hifazat.orgs.models import Organisation
+from hifazat.orgs.models import inherited
 
 
 def org_time_zones() -> dict[int, str]:
     """Each organisation's effective time zone: its own, else the nearest ancestor's, else the
     platform's."""
-    rows = list(Organisation.objects.values_list("pk", "path", "time_zone"))
-    by_id = {pk: zone for pk, _path, zone in rows}
-    result = {}
-    for pk, path, zone in rows:
-        effective = zone
-        if not effective:
-            for ancestor in reversed([int(p) for p in path.strip("/").split("/") if p][:-1]):
-                if by_id.get(ancestor):
-                    effective = by_id[ancestor]
-                    break
-        result[pk] = effective or settings.TIME_ZONE
-    return result
+    return {pk: zone or settings.TIME_ZONE for pk, zone in inherited("time_zone").items()}
 
 
 def business_windows(

@@ -15,8 +15,11 @@ import random
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 import nh3
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +28,7 @@ from django.utils.translation import gettext as _
 from hifazat.audit.services import audit_record
 from hifazat.lib import secretbox
 from hifazat.orgs import access
-from hifazat.orgs.models import Organisation, Person
+from hifazat.orgs.models import Organisation, Person, email_in_domains, inherited
 from hifazat.orgs.roles import Role
 from hifazat.phishing import rendering, schedule, selectors
 from hifazat.phishing.models import (
@@ -190,8 +193,14 @@ class Audience:
     excluded_people: list[Person] = field(default_factory=list)
 
 
+def _all_in(qs, objects) -> bool:
+    """Are all these objects in the queryset (one query)?"""
+    pks = {o.pk for o in objects}
+    return qs.filter(pk__in=pks).count() == len(pks)
+
+
 def needs_approval(campaign: Campaign) -> bool:
-    return campaign.is_national or any(v.template.impersonates for v in campaign.variants.all())
+    return campaign.is_national or campaign.variants.exclude(template__impersonates="").exists()
 
 
 @transaction.atomic
@@ -218,23 +227,16 @@ def campaign_save(
         campaign.approved_by, campaign.approved_at, campaign.submitted_at = None, None, None
     if not variants:
         raise ValidationError(_("Choose at least one e-mail template and landing page."))
-    templates = selectors.library_visible_to(actor, EmailTemplate)
-    pages = selectors.library_visible_to(actor, LandingPage)
-    for template, landing in variants:
-        if (
-            not templates.filter(pk=template.pk).exists()
-            or not pages.filter(pk=landing.pk).exists()
-        ):
-            raise PermissionDenied
-    if campaign.profile_id and not (
-        selectors.library_visible_to(actor, SendingProfile).filter(pk=campaign.profile_id).exists()
+    if not (
+        _all_in(selectors.library_visible_to(actor, EmailTemplate), [t for t, _p in variants])
+        and _all_in(selectors.library_visible_to(actor, LandingPage), [p for _t, p in variants])
+        and _all_in(selectors.orgs_in_reach(actor), audience.orgs + audience.excluded_orgs)
+        and _all_in(selectors.people_in_reach(actor), audience.excluded_people)
     ):
         raise PermissionDenied
-    reach = selectors.orgs_in_reach(actor)
-    outside = [
-        o for o in audience.orgs + audience.excluded_orgs if not reach.filter(pk=o.pk).exists()
-    ]
-    if outside:
+    if campaign.profile_id and not _all_in(
+        selectors.library_visible_to(actor, SendingProfile), [campaign.profile]
+    ):
         raise PermissionDenied
     if campaign.organisation_id:
         owner = Organisation.objects.get(pk=campaign.organisation_id)
@@ -251,9 +253,7 @@ def campaign_save(
     campaign.save()
     campaign.audience_orgs.set(audience.orgs)
     campaign.excluded_orgs.set(audience.excluded_orgs)
-    people_ok = selectors.people_in_reach(actor)
-    excluded = [p for p in audience.excluded_people if people_ok.filter(pk=p.pk).exists()]
-    campaign.excluded_people.set(excluded)
+    campaign.excluded_people.set(audience.excluded_people)
     campaign.variants.all().delete()
     Variant.objects.bulk_create(
         Variant(campaign=campaign, label=chr(ord("A") + i), template=t, landing=page)
@@ -271,26 +271,6 @@ def campaign_save(
     return campaign
 
 
-def _effective_domains() -> dict[int, list[str]]:
-    rows = list(Organisation.objects.values_list("pk", "path", "email_domains"))
-    own = {pk: domains or [] for pk, _p, domains in rows}
-    result = {}
-    for pk, path, _d in rows:
-        chain = [int(p) for p in path.strip("/").split("/") if p]
-        found: list[str] = []
-        for ancestor in reversed(chain):
-            if own.get(ancestor):
-                found = own[ancestor]
-                break
-        result[pk] = found
-    return result
-
-
-def _domain_ok(email: str, domains: list[str]) -> bool:
-    domain = email.rsplit("@", 1)[-1].lower()
-    return any(domain == d or domain.endswith("." + d) for d in domains)
-
-
 @dataclass
 class Resolved:
     people: list[tuple[int, str, int]]  # (person id, e-mail, organisation id)
@@ -304,9 +284,6 @@ def resolve_audience(campaign: Campaign) -> Resolved:
     orgs = list(campaign.audience_orgs.all())
     if not orgs:
         return Resolved([], 0, Counter())
-    from functools import reduce
-    from operator import or_
-
     if campaign.include_suborgs:
         q = reduce(or_, (o.subtree_q("org_") for o in orgs))
         qs = Person.objects.filter(q)
@@ -325,10 +302,10 @@ def resolve_audience(campaign: Campaign) -> Resolved:
     for org in campaign.excluded_orgs.all():
         qs = qs.exclude(org_path__startswith=org.path)
     qs = qs.exclude(pk__in=campaign.excluded_people.values("pk"))
-    domains = _effective_domains()
+    domains = inherited("email_domains")
     people, outside, by_org = [], 0, Counter()
     for pk, email, org_id in qs.values_list("pk", "email", "organisation_id").order_by("pk"):
-        if _domain_ok(email, domains.get(org_id, [])):
+        if email_in_domains(email, domains.get(org_id) or []):
             people.append((pk, email, org_id))
             by_org[org_id] += 1
         else:
@@ -336,7 +313,7 @@ def resolve_audience(campaign: Campaign) -> Resolved:
     return Resolved(people, outside, by_org)
 
 
-def _launch_problems(campaign: Campaign) -> list[str]:
+def launch_problems(campaign: Campaign) -> list[str]:
     problems = []
     if campaign.profile_id is None:
         problems.append(_("Choose a sending profile."))
@@ -364,7 +341,7 @@ def campaign_submit(*, actor, campaign: Campaign) -> Campaign:
     campaign = _locked(actor, campaign)
     if campaign.state != Campaign.State.DRAFT:
         raise ValidationError(_("Only a draft can be submitted for approval."))
-    problems = _launch_problems(campaign)
+    problems = launch_problems(campaign)
     if problems:
         raise ValidationError(problems)
     campaign.state, campaign.submitted_at = Campaign.State.AWAITING_APPROVAL, timezone.now()
@@ -430,7 +407,7 @@ def plan(campaign: Campaign, people: list[tuple[int, str, int]], seed=None) -> l
     zones = schedule.org_time_zones()
     groups: dict[str, list[int]] = {}
     for i, (_pk, _email, org_id) in enumerate(people):
-        groups.setdefault(zones.get(org_id, "Asia/Karachi"), []).append(i)
+        groups.setdefault(zones.get(org_id, settings.TIME_ZONE), []).append(i)
     times: list = [None] * len(people)
     for zone, indexes in groups.items():
         windows = schedule.business_windows(
@@ -467,7 +444,7 @@ def campaign_launch(*, actor, campaign: Campaign, batch: int = 5000) -> Campaign
             raise ValidationError(_("This campaign needs a second operator's approval first."))
     elif campaign.state != Campaign.State.DRAFT:
         raise ValidationError(_("Only a draft can be launched."))
-    problems = _launch_problems(campaign)
+    problems = launch_problems(campaign)
     if problems:
         raise ValidationError(problems)
     resolved = resolve_audience(campaign)

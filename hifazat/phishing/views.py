@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.debug import sensitive_post_parameters
@@ -165,7 +166,7 @@ def campaign_detail(request, pk):
             "preview": preview,
             "in_doubt": in_doubt,
             "needs_approval": services.needs_approval(campaign),
-            "problems": services._launch_problems(campaign),  # noqa: SLF001
+            "problems": services.launch_problems(campaign),
             "can_change": can_change,
             "can_approve": selectors.is_operator(user) and services.can_approve(user, campaign),
             "states": Send.State,
@@ -315,24 +316,20 @@ def template_preview(request, pk):
     """The HTML body rendered for a sample person, served with a CSP sandbox (no scripts, no
     requests) and framed only by our own pages."""
     template = selectors.get_visible(selectors.library_visible_to(request.user, EmailTemplate), pk)
-    sample = type("Sample", (), {})()
-    sample.full_name, sample.designation, sample.email = (
-        "Ayesha Khan",
-        _("Section Officer"),
-        "ayesha.khan@example.gov.pk",
+    sample = rendering.Addressee(
+        email="ayesha.khan@example.gov.pk",
+        full_name="Ayesha Khan",
+        designation=_("Section Officer"),
     )
     context = rendering.context_for(sample, _("Ministry of Example Affairs"), "#")
     try:
         compiled = rendering.Compiled.of(template)
-        html = (
-            compiled.html.render(context)
-            if compiled.html
-            else "<pre>"
-            + rendering._env_html.from_string("{{ t }}").render(t=compiled.text.render(context))
-            + "</pre>"
-        )
+        if compiled.html:
+            html = compiled.html.render(context)
+        else:
+            html = "<pre>" + escape(compiled.text.render(context)) + "</pre>"
     except ValidationError as exc:
-        html = "<p>" + " ".join(exc.messages) + "</p>"
+        html = "<p>" + escape(" ".join(exc.messages)) + "</p>"
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
-from hifazat.orgs.models import Organisation, Person
+from hifazat.orgs.models import Organisation, Person, email_in_domains
 
 COLUMNS = [
     "employee_number",
@@ -66,10 +66,7 @@ class Scope:
 
 
 def _domain_allowed(email: str, org: Organisation) -> bool:
-    if not org.email_domains:
-        return True
-    domain = email.rsplit("@", 1)[1]
-    return any(domain == d or domain.endswith("." + d) for d in org.email_domains)
+    return not org.email_domains or email_in_domains(email, org.email_domains)
 
 
 def clean_person(
