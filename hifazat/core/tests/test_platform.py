@@ -129,6 +129,26 @@ def test_pages_carry_a_strict_content_security_policy(personas, client_as):
     assert "<script>" not in response.content.decode()  # no inline script
 
 
+def test_site_templates_carry_no_inline_styles_or_scripts():
+    """The CSP allows neither inline styles nor inline scripts: a style="" attribute or a
+    <style>/<script> block in a page template would be silently ignored by the browser.
+    (E-mail and PDF templates are exempt: they are not served under the CSP.)"""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if "email" not in path.parts
+        and not path.name.endswith("_pdf.html")
+        and any(
+            needle in path.read_text(encoding="utf-8")
+            for needle in ('style="', "<style", "<script>")
+        )
+    ]
+    assert offenders == []
+
+
 def test_session_has_an_absolute_lifetime(personas, client_as, settings):
     import time
 
