@@ -269,6 +269,9 @@ PHISHING_SITE_URL = env_str("PHISHING_SITE_URL", SITE_URL).rstrip("/")
 PHISHING_LEASE_SECONDS = env_int("PHISHING_LEASE_SECONDS", 120)
 PHISHING_RETRY_SECONDS = env_int("PHISHING_RETRY_SECONDS", 60)  # first 4xx back-off, doubling
 PHISHING_MAX_ATTEMPTS = env_int("PHISHING_MAX_ATTEMPTS", 6)
+# Identifiable results (who clicked, reported …) are reduced to aggregates this many days after
+# a campaign finishes; 0 keeps them for ever.
+PHISHING_RETENTION_DAYS = env_int("PHISHING_RETENTION_DAYS", 540)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

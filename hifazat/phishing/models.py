@@ -209,6 +209,11 @@ class Campaign(Owned):
     launched_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
+    reduced_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its identifiable results were reduced to aggregates (retention).",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -270,6 +275,13 @@ class Send(models.Model):
     sent_at = models.DateTimeField(null=True)
     smtp_code = models.PositiveSmallIntegerField(null=True)
     error = models.CharField(max_length=300, blank=True)
+    # The first time each outcome happened (the events keep every occurrence). Written by the
+    # tracking endpoints in the same statement as the event, so results need no join.
+    opened_at = models.DateTimeField(null=True)
+    clicked_at = models.DateTimeField(null=True)
+    human_at = models.DateTimeField(null=True)
+    submitted_at = models.DateTimeField(null=True)
+    reported_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [
@@ -285,6 +297,14 @@ class Send(models.Model):
                 name="phishing_send_leased",
             ),
             models.Index(fields=["campaign", "state"], name="phishing_send_state"),
+            models.Index(
+                fields=["message_id"], condition=~Q(message_id=""), name="phishing_send_msgid"
+            ),
+            models.Index(
+                fields=["person", "campaign"],
+                condition=Q(human_at__isnull=False) | Q(submitted_at__isnull=False),
+                name="phishing_send_failed",
+            ),
         ]
 
     def __str__(self):
@@ -313,3 +333,132 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Tally(models.Model):
+    """A campaign's results for one variant and organisation, kept when its identifiable
+    results are reduced (``retention``). The fields mean what ``results.COUNTS`` says;
+    ``report_seconds`` holds each reporter's delay, without who it was, so medians still add up."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tallies")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recipients = models.PositiveIntegerField(default=0)
+    attempted = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    clicked = models.PositiveIntegerField(default=0)
+    human = models.PositiveIntegerField(default=0)
+    scanner = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+    report_seconds = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "variant", "organisation"], name="phishing_tally_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.variant_id}/{self.organisation_id}"
+
+
+class ReportedMessage(models.Model):
+    """One message from the reported-mail mailbox (``hifazat phishing import-reports``).
+    A simulation is matched to its send row; anything else is kept for the security team."""
+
+    class Kind(models.TextChoices):
+        SIMULATION = "simulation", _("Simulation")
+        REAL = "real", _("Not a simulation")
+        UNREADABLE = "unreadable", _("Unreadable")
+
+    digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the message as filed
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    send = models.ForeignKey(Send, on_delete=models.SET_NULL, null=True, related_name="+")
+    campaign_id = models.IntegerField(null=True)
+    reporter = models.CharField(_("reported by"), max_length=254, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sender = models.CharField(_("sender"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    message_id = models.CharField(max_length=300, blank=True)
+    reported_at = models.DateTimeField(_("reported"), null=True)
+    attachments = models.JSONField(default=list, blank=True)
+    urls = models.JSONField(default=list, blank=True)
+    problem = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "reported_at"], name="phishing_reported_kind")]
+
+    def __str__(self):
+        return self.subject or self.digest[:12]
+
+
+class RemedialRule(Owned):
+    """Enrol people who fell for a simulation in a short course. Only human clicks and
+    submissions count (never opens or scanner hits), pseudonymous campaigns never, and the same
+    person is not enrolled again by the same rule within ``min_gap_days``."""
+
+    name = models.CharField(_("name"), max_length=150)
+    active = models.BooleanField(_("active"), default=True)
+    course = models.ForeignKey(
+        "learning.Course", verbose_name=_("course"), on_delete=models.PROTECT, related_name="+"
+    )
+    on_human_click = models.BooleanField(_("after a human click"), default=True)
+    on_submit = models.BooleanField(_("after a form submission"), default=True)
+    window_days = models.PositiveSmallIntegerField(
+        _("look back (days)"),
+        default=90,
+        help_text=_("Only clicks and submissions this recent count."),
+    )
+    min_gap_days = models.PositiveSmallIntegerField(
+        _("minimum gap (days)"),
+        default=90,
+        help_text=_("The same person is not enrolled again by this rule sooner than this."),
+    )
+    due_days = models.PositiveSmallIntegerField(_("due after (days)"), default=14)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RemedialAssignment(models.Model):
+    """What a rule decided for one triggering send (so a second run decides nothing again)."""
+
+    class Outcome(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        WITHIN_GAP = "within_gap", _("Not enrolled: within the minimum gap")
+        ALREADY = "already", _("Not enrolled: already taking the course")
+
+    rule = models.ForeignKey(RemedialRule, on_delete=models.CASCADE, related_name="assignments")
+    send = models.ForeignKey(Send, on_delete=models.SET_NULL, null=True, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    campaign_id = models.IntegerField()
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    enrolment = models.ForeignKey(
+        "learning.Enrolment", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "send"], name="phishing_remedial_once")
+        ]
+        indexes = [models.Index(fields=["rule", "person", "at"], name="phishing_remedial_gap")]
+
+    def __str__(self):
+        return f"{self.rule_id}/{self.person_id}: {self.outcome}"
