@@ -22,7 +22,8 @@ from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
@@ -35,6 +36,9 @@ PLACEHOLDERS = {
     "organisation": gettext_lazy("the person's organisation"),
     "email": gettext_lazy("the person's e-mail address"),
     "link": gettext_lazy("the tracked link to the landing page"),
+    "report_link": gettext_lazy(
+        "the link that reports the e-mail (added at the end when the template does not use it)"
+    ),
 }
 
 _env_html = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
@@ -100,12 +104,18 @@ class Compiled:
     text: object
     html: object | None
     sender_address: str
+    footer: str = ""  # the report line appended when the template has no {{ report_link }}
 
     @classmethod
     def of(cls, template) -> Compiled:
         for field in ("sender_name", "subject", "text", "html"):
             check(getattr(template, field) or "", field)
+        footer = ""
+        if "report_link" not in template.text + (template.html or ""):
+            with translation.override(template.language or "en"):
+                footer = _("Suspicious e-mail? Report it: %(link)s")
         return cls(
+            footer=footer,
             sender_name=_env_text.from_string(template.sender_name),
             subject=_env_text.from_string(template.subject),
             text=_env_text.from_string(template.text),
@@ -123,7 +133,9 @@ class Addressee:
     designation: str = ""
 
 
-def context_for(person, organisation_name: str, link: str) -> dict[str, str]:
+def context_for(
+    person, organisation_name: str, link: str, report_link: str = ""
+) -> dict[str, str]:
     full = header_safe(person.full_name)
     return {
         "full_name": full,
@@ -132,6 +144,7 @@ def context_for(person, organisation_name: str, link: str) -> dict[str, str]:
         "organisation": header_safe(organisation_name),
         "email": person.email,
         "link": link,
+        "report_link": report_link or (link.rstrip("/") + "/r" if link.endswith("/") else link),
     }
 
 
@@ -176,16 +189,26 @@ def build(
         f"Message-ID: {message_id}\r\n"
         "MIME-Version: 1.0\r\n"
     ).encode()
-    text = _part("text/plain", compiled.text.render(context))
+    body = compiled.text.render(context)
+    tail = ""
+    if compiled.footer:
+        line = compiled.footer % {"link": context["report_link"]}
+        body = body.rstrip("\n") + "\n\n-- \n" + line + "\n"
+        url = escape(context["report_link"])
+        tail = (
+            '<p style="font-size:12px;color:#555">'
+            + escape(compiled.footer % {"link": "\x00"}).replace(
+                "\x00", f'<a href="{url}">{url}</a>'
+            )
+            + "</p>"
+        )
+    text = _part("text/plain", body)
     if compiled.html is None:
         return head + text
     html = compiled.html.render(context)
-    if pixel_url:
-        html = (
-            html.replace("</body>", pixel(pixel_url) + "</body>")
-            if "</body>" in html
-            else html + pixel(pixel_url)
-        )
+    tail += pixel(pixel_url) if pixel_url else ""
+    if tail:
+        html = html.replace("</body>", tail + "</body>") if "</body>" in html else html + tail
     boundary = "=_hifazat_" + secrets.token_hex(12)
     return (
         head

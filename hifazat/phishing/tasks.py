@@ -25,7 +25,7 @@ def send_test_messages(campaign_id: int, person_id: int) -> int:
         for variant in campaign.variants.select_related("template"):
             compiled = rendering.Compiled.of(variant.template)
             link = settings.SITE_URL + reverse("phishing:variant_preview", args=[variant.pk])
-            context = rendering.context_for(person, person.organisation.name, link)
+            context = rendering.context_for(person, person.organisation.name, link, link)
             message_id = rendering.new_message_id(dispatch.message_domain())
             payload = rendering.build(
                 compiled,

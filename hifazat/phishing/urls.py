@@ -28,5 +28,6 @@ urlpatterns = [
     path("t/<str:token>/o.gif", tracking.pixel, name="pixel"),
     path("t/<str:token>/b", tracking.beacon, name="beacon"),
     path("t/<str:token>/s", tracking.submit, name="submit"),
+    path("t/<str:token>/r", tracking.report, name="report"),
     path("t-static/o.gif", tracking.static_pixel, name="static_pixel"),
 ]
