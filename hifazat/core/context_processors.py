@@ -14,6 +14,7 @@ def hifazat(request):
             "people": bool(roles & set(access.PEOPLE_READERS.roles)),
             "audit": bool(roles & set(access.AUDIT_READERS.roles)),
             "phishing": bool(roles & {Role.CAMPAIGN_OPERATOR, Role.PLATFORM_ADMIN, Role.AUDITOR}),
+            "phishing_results": bool(roles & {Role.FOCAL_PERSON, Role.HEAD}),
             "admin": settings.ADMIN_ENABLED and Role.PLATFORM_ADMIN in roles,
         },
     }

@@ -7,9 +7,16 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hifazat.learning.models import Course
 from hifazat.orgs.models import Organisation, Person
 from hifazat.phishing import selectors
-from hifazat.phishing.models import Campaign, EmailTemplate, LandingPage, SendingProfile
+from hifazat.phishing.models import (
+    Campaign,
+    EmailTemplate,
+    LandingPage,
+    RemedialRule,
+    SendingProfile,
+)
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 NATIONAL = "national"
@@ -273,3 +280,31 @@ class CampaignForm(OwnedForm):
         obj.tracks = self.cleaned_data["track_choice"]
         obj.business_days = self.cleaned_data["days"]
         return obj
+
+
+class RemedialRuleForm(OwnedForm):
+    class Meta:
+        model = RemedialRule
+        fields = [
+            "name",
+            "active",
+            "course",
+            "on_human_click",
+            "on_submit",
+            "window_days",
+            "min_gap_days",
+            "due_days",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = Course.objects.filter(current_version__isnull=False)
+        self.fields["course"].label_from_instance = lambda c: c.local_title
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("on_human_click") and not data.get("on_submit"):
+            raise forms.ValidationError(
+                _("Choose what enrols people: a human click, a form submission, or both.")
+            )
+        return data

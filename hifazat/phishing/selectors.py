@@ -13,13 +13,13 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from hifazat.orgs import access
 from hifazat.orgs.models import Organisation, Person
 from hifazat.orgs.roles import Role
-from hifazat.phishing.models import Campaign, EmailTemplate
+from hifazat.phishing.models import Campaign, EmailTemplate, ReportedMessage, Send, Tally
 
 OPERATOR = Role.CAMPAIGN_OPERATOR
 READERS = (Role.PLATFORM_ADMIN, Role.AUDITOR)
@@ -103,3 +103,55 @@ def orgs_in_reach(user) -> QuerySet[Organisation]:
     if not orgs:
         return Organisation.objects.none()
     return Organisation.objects.filter(reduce(or_, (o.subtree_q() for o in orgs)))
+
+
+# --- results ---------------------------------------------------------------------------------
+# Who sees results: everyone who sees a campaign sees all of it; focal persons, heads and
+# ministry operators also see, of any other campaign that reached their subtree, that part.
+RESULT_ROLES = (OPERATOR, *READERS, Role.FOCAL_PERSON, Role.HEAD)
+
+
+def _result_orgs(user) -> list[Organisation]:
+    return access.scoped_organisations(user, OPERATOR, Role.FOCAL_PERSON, Role.HEAD)
+
+
+def subtree_scope(user) -> Q | None:
+    """A filter on ``organisation`` for the person's subtrees (None: national reach)."""
+    if is_national_reader(user):
+        return None
+    orgs = _result_orgs(user)
+    if not orgs:
+        return Q(pk__in=[])
+    return reduce(or_, (o.subtree_q("organisation__") for o in orgs))
+
+
+def result_campaigns(user) -> QuerySet[Campaign]:
+    """Launched campaigns whose results (all, or their subtree's part) a person may see."""
+    launched = Campaign.objects.filter(launched_at__isnull=False)
+    scope = subtree_scope(user)
+    if scope is None:
+        return launched
+    reached = Q(
+        Exists(Send.objects.filter(scope, campaign=OuterRef("pk")))
+        | Exists(Tally.objects.filter(scope, campaign=OuterRef("pk")))
+    )
+    return launched.filter(Q(pk__in=campaigns_visible_to(user).values("pk")) | reached)
+
+
+def result_scope(user, campaign: Campaign) -> Q | None:
+    """None when the person sees the whole campaign, else the filter for their part."""
+    if is_national_reader(user) or campaigns_visible_to(user).filter(pk=campaign.pk).exists():
+        return None
+    return subtree_scope(user)
+
+
+def reported_messages_visible_to(user) -> QuerySet[ReportedMessage]:
+    """The reported-mail mailbox: national operators, platform admins and auditors see all;
+    a ministry's operators what people of their subtree reported."""
+    qs = ReportedMessage.objects.all()
+    if is_national_reader(user):
+        return qs
+    orgs = operator_orgs(user)
+    if not orgs:
+        return qs.none()
+    return qs.filter(reduce(or_, (o.subtree_q("organisation__") for o in orgs)))

@@ -41,3 +41,19 @@ def send_test_messages(campaign_id: int, person_id: int) -> int:
     finally:
         smtp.quit()
     return sent
+
+
+@task()
+def apply_remedial_rules() -> int:
+    """Enrol people who fell for a simulation, by the active remedial rules (periodic)."""
+    from hifazat.phishing import remedial
+
+    return sum(a.enrolled for a in remedial.apply_all().values())
+
+
+@task()
+def reduce_old_results() -> int:
+    """Reduce identifiable results past the retention period to aggregates (periodic)."""
+    from hifazat.phishing import retention
+
+    return retention.reduce_due()

@@ -20,12 +20,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hifazat.audit.services import audit_record
 from hifazat.orgs.access import any_role, policy
 from hifazat.orgs.roles import Role
-from hifazat.phishing import rendering, selectors, services, tracking
-from hifazat.phishing.forms import CampaignForm, LandingForm, ProfileForm, TemplateForm
+from hifazat.phishing import remedial, rendering, selectors, services, tracking
+from hifazat.phishing.forms import (
+    CampaignForm,
+    LandingForm,
+    ProfileForm,
+    RemedialRuleForm,
+    TemplateForm,
+)
 from hifazat.phishing.models import (
     Campaign,
     EmailTemplate,
     LandingPage,
+    RemedialAssignment,
+    RemedialRule,
     Send,
     SendingProfile,
     Variant,
@@ -405,3 +413,36 @@ def variant_preview(request, pk):
                 "lesson": reverse("learning:home"),
             },
         )
+
+
+@policy(OPERATORS)
+@require_GET
+def remedial_rules(request):
+    rules = selectors.library_visible_to(request.user, RemedialRule).select_related(
+        "organisation", "course"
+    )
+    counts = {
+        (row["rule_id"], row["outcome"]): row["n"]
+        for row in RemedialAssignment.objects.filter(rule__in=rules)
+        .values("rule_id", "outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    for rule in rules:
+        rule.enrolled = counts.get((rule.pk, RemedialAssignment.Outcome.ENROLLED), 0)
+        rule.held_back = counts.get((rule.pk, RemedialAssignment.Outcome.WITHIN_GAP), 0)
+    return _library(request, RemedialRule, "phishing/remedial.html", {"rules": rules})
+
+
+@policy(OPERATORS)
+@require_http_methods(["GET", "POST"])
+def remedial_rule_edit(request, pk=None):
+    return _edit(
+        request,
+        pk,
+        RemedialRule,
+        RemedialRuleForm,
+        lambda actor, form: remedial.rule_save(actor=actor, rule=form.save()),
+        "phishing/remedial_form.html",
+        "phishing:remedial_rule",
+    )

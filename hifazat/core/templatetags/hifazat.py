@@ -27,3 +27,25 @@ def fromiso(value):
     except ValueError:
         return value
     return timezone.localtime(parsed) if timezone.is_aware(parsed) else parsed
+
+
+@register.filter
+def pct(value, places: int = 1):
+    """A share (0–1) as a percentage; a dash when there is nothing to divide by."""
+    if value is None:
+        return "—"
+    return f"{100 * value:.{places}f} %"
+
+
+@register.filter
+def duration(seconds):
+    """Seconds as minutes, hours or days, whichever reads best; a dash for none."""
+    from django.utils.translation import gettext as _
+
+    if seconds is None:
+        return "—"
+    if seconds < 3600:
+        return _("%(n)s min") % {"n": round(seconds / 60)}
+    if seconds < 2 * 86400:
+        return _("%(n)s h") % {"n": f"{seconds / 3600:.1f}"}
+    return _("%(n)s days") % {"n": f"{seconds / 86400:.1f}"}

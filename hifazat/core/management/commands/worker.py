@@ -29,10 +29,13 @@ def enqueue_periodic() -> None:
     at once (several workers may each enqueue it): it claims its rows before acting."""
     from hifazat.advisories.tasks import deliver_queued, send_deadline_notices
     from hifazat.learning.tasks import send_due_reminders
+    from hifazat.phishing.tasks import apply_remedial_rules, reduce_old_results
 
     send_due_reminders.enqueue()
     send_deadline_notices.enqueue()
     deliver_queued.enqueue()  # anything queued while no worker ran
+    apply_remedial_rules.enqueue()
+    reduce_old_results.enqueue()
 
 
 class Heartbeat(threading.Thread):
