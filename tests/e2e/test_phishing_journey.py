@@ -122,6 +122,12 @@ def test_build_approve_launch_send_click(setting, signed_in, worker, smtp, brows
         what="the human-click beacon",
     )
     shot(page, "phishing-landing")
+    # the same person then uses the report link the message carries
+    report = re.search(r"http\S+/t/\S+/r\b", body).group(0)
+    page.goto(report)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Report this e-mail").click()
+    page.get_by_role("heading", name="Thank you for reporting").wait_for()
     context.close()
     assert set(Event.objects.filter(send=send).values_list("kind", flat=True)) >= {
         "click",
@@ -132,3 +138,11 @@ def test_build_approve_launch_send_click(setting, signed_in, worker, smtp, brows
     sent_cell = op.locator('tr[data-variant=""] td[data-state="sent"]')
     wait_for(lambda: sent_cell.inner_text().strip() == "1", timeout=30, what="status: 1 sent")
     shot(op, "phishing-campaign-status")
+
+    # the results: one delivered, one human click, one report; the chart is drawn beside its table
+    op.get_by_role("link", name="Results").first.click()
+    op.locator(".metric", has_text="Report rate").get_by_text("100.0 %").wait_for()
+    op.locator(".metric", has_text="Human click rate").get_by_text("100.0 %").wait_for()
+    op.locator(".chart-slot canvas").wait_for()
+    assert op.locator(".chart-slot canvas").bounding_box()["height"] > 100
+    shot(op, "phishing-results")
