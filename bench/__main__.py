@@ -8,6 +8,7 @@ BENCHMARKS = {
     "quiz": "bench.quiz",
     "dispatch": "bench.dispatch",
     "tracking": "bench.tracking",
+    "results": "bench.results",
 }
 
 

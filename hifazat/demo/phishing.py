@@ -126,3 +126,29 @@ def load_phishing(stdout=None) -> int:
             "2 campaigns"
         )
     return len(templates)
+
+
+def load_remedial(stdout=None) -> int:
+    """The national remedial rule, applied once to the history (the worker keeps applying it)."""
+    from hifazat.learning.models import Course
+    from hifazat.phishing import remedial
+    from hifazat.phishing.models import RemedialRule
+
+    operator = _account(Role.CAMPAIGN_OPERATOR)
+    course = Course.objects.filter(slug="remedial", current_version__isnull=False).first()
+    if operator is None or course is None or RemedialRule.objects.exists():
+        return 0
+    rule = remedial.rule_save(
+        actor=operator,
+        rule=RemedialRule(
+            name="Fell for a simulation in the last 90 days",
+            course=course,
+            window_days=90,
+            min_gap_days=90,
+            due_days=14,
+        ),
+    )
+    enrolled = remedial.apply_rule(rule).enrolled
+    if stdout:
+        stdout.write(f"Remedial training: 1 rule, {enrolled} people enrolled")
+    return enrolled

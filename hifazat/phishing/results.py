@@ -60,6 +60,7 @@ def _rate(part: int, whole: int) -> float | None:
 class Row:
     key: tuple = ()
     name: str = ""
+    label: str = ""  # a short label for charts (a variant's letter)
     recipients: int = 0
     attempted: int = 0
     delivered: int = 0
@@ -151,7 +152,6 @@ def _live(sends: QuerySet[Send], fields: list[str]) -> dict[tuple, Row]:
         .annotate(delay=delay)
         .values_list(*fields, "delay")
         .order_by()
-        .iterator(chunk_size=5000)
     ):
         rows[tuple(key)].report_seconds.append(max(seconds.total_seconds(), 0.0))
     return rows

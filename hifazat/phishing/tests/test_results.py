@@ -212,7 +212,7 @@ def test_pseudonymous_campaigns_name_nobody_anywhere(ops, orgs, personas, client
         national.get(reverse("phishing:repeat_offenders")),
         national.get(reverse("phishing:export", args=[c.pk, "organisations", "csv"])),
         national.get(reverse("phishing:export", args=[c.pk, "variants", "xlsx"])),
-        national.get(f"/api/v1/phishing/campaigns/{c.pk}/results"),
+        _api(ops.national).get(f"/api/v1/phishing/campaigns/{c.pk}/results"),
     ]
     for response in pages:
         assert response.status_code == 200
@@ -231,7 +231,7 @@ def test_pseudonymous_campaigns_name_nobody_anywhere(ops, orgs, personas, client
         national.get(reverse("phishing:export", args=[c.pk, "recipients", "csv"])).status_code
         == 404
     )
-    assert national.get(f"/api/v1/phishing/campaigns/{c.pk}/events").status_code == 403
+    assert _api(ops.national).get(f"/api/v1/phishing/campaigns/{c.pk}/events").status_code == 403
     # no remedial enrolment (that would name them), no repeat offender, no e-mail
     assert not results.failures().filter(campaign=c).exists()
     assert not any("SENTINEL" in m.body for m in mailoutbox)

@@ -1,7 +1,7 @@
 // Draws a chart from a table that stays on the page beside it (the table is the accessible,
 // exact version; the chart is a picture of it). A table opts in with
 //   data-chart="bar" | "line"   and   data-chart-series="2,5,7"  (column indexes, from 0)
-// Each body row is one label (its <th>); each cell of a listed column holds its number in
+// Each body row is one label (its <th>, or the th's data-label when the text is long); each cell of a listed column holds its number in
 // data-value (a share 0–1 is drawn as a percentage).
 (function () {
   "use strict";
@@ -13,7 +13,9 @@
     var columns = table.getAttribute("data-chart-series").split(",").map(Number);
     var heads = table.tHead.rows[0].cells;
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    var labels = rows.map(function (r) { return r.cells[0].textContent.trim(); });
+    var labels = rows.map(function (r) {
+      return r.cells[0].getAttribute("data-label") || r.cells[0].textContent.trim();
+    });
     var datasets = columns.map(function (col, i) {
       return {
         label: heads[col].textContent.trim(),
