@@ -33,6 +33,7 @@ from hifazat.phishing.models import Event, Send, Variant
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 FORM_FIELDS = ("username", "password")  # the pretend form's fields; only these names are kept
 _CACHE_SECONDS = 60
+REMEDIAL_COURSE = "remedial"  # the five-minute module the landing page leads to (curriculum/)
 _pages: dict[int, tuple[float, dict]] = {}
 
 
@@ -148,7 +149,7 @@ def _page(request, token: str, content: dict, stage: str) -> HttpResponse:
                 "submit": reverse("phishing:submit", args=[token[:64]]),
                 "report": reverse("phishing:report", args=[token[:64]]),
                 "rtl": content["language"] == "ur",
-                "lesson": reverse("learning:home"),
+                "lesson": reverse("learning:course", args=[REMEDIAL_COURSE]),
             },
         )
     response["Referrer-Policy"] = "no-referrer"

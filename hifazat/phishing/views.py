@@ -410,7 +410,7 @@ def variant_preview(request, pk):
                 "submit": reverse("phishing:variant_preview", args=[variant.pk]),
                 "preview": True,
                 "rtl": content["language"] == "ur",
-                "lesson": reverse("learning:home"),
+                "lesson": reverse("learning:course", args=[tracking.REMEDIAL_COURSE]),
             },
         )
 
