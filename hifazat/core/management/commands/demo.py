@@ -93,13 +93,14 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
+        # Ctrl-C and SIGTERM only set a flag: a KeyboardInterrupt raised at a random point
+        # (inside Popen.poll, say) could leave a lock held and the shutdown below stuck.
         signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping and web.poll() is None and worker.poll() is None:
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+        signal.signal(signal.SIGINT, stop)
+        while not stopping and web.poll() is None and worker.poll() is None:
+            time.sleep(0.5)
         self.stdout.write("\nStopping the web server and the worker …")
+        self.stdout.flush()
         for proc in (web, worker, sink):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -109,6 +110,7 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.stdout.write("Stopped.")
+        self.stdout.flush()
 
     def banner(self, host: str, port: int) -> None:
         width = max(len(label) for label, _, _ in self.accounts)

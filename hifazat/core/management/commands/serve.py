@@ -22,6 +22,9 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         "60",
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl):
+        # every server on the machine (demo, tests, benchmarks) would fight over it. Unused here.
+        "--no-control-socket",
     ]
 
 
