@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "hifazat.events",
     "hifazat.advisories",
     "hifazat.phishing",
+    "hifazat.labs",
     "hifazat.assessments",
 ]
 

@@ -100,6 +100,7 @@ urlpatterns = [
     path("", include("hifazat.events.urls")),
     path("", include("hifazat.advisories.urls")),
     path("", include("hifazat.phishing.urls")),
+    path("", include("hifazat.labs.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from hifazat.api.advisories import router as advisories_router
 from hifazat.api.auth import TokenAuth, require_write
 from hifazat.api.events import router as events_router
+from hifazat.api.labs import router as labs_router
 from hifazat.api.learning import router as learning_router
 from hifazat.api.pagination import Page
 from hifazat.api.phishing import router as phishing_router
@@ -144,6 +145,7 @@ api.add_router("/learning", learning_router)
 api.add_router("/events", events_router)
 api.add_router("/advisories", advisories_router)
 api.add_router("/phishing", phishing_router)
+api.add_router("/labs", labs_router)
 
 
 @api.exception_handler(ValidationError)

@@ -16,5 +16,16 @@ def hifazat(request):
             "phishing": bool(roles & {Role.CAMPAIGN_OPERATOR, Role.PLATFORM_ADMIN, Role.AUDITOR}),
             "phishing_results": bool(roles & {Role.FOCAL_PERSON, Role.HEAD}),
             "admin": settings.ADMIN_ENABLED and Role.PLATFORM_ADMIN in roles,
+            "labs": bool(
+                roles
+                & {
+                    Role.TRAINER,
+                    Role.PROGRAMME_MANAGER,
+                    Role.FOCAL_PERSON,
+                    Role.HEAD,
+                    Role.AUDITOR,
+                }
+            )
+            or getattr(user, "track", "") == "it_admin",
         },
     }
