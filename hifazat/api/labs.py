@@ -169,7 +169,9 @@ def answer(request, slug: str, question: str, payload: AnswerIn):
     }
 
 
-@router.get("/scoreboards/organisation", response={200: list[StandingOut], 404: ErrorOut})
+@router.get(
+    "/scoreboards/organisation", response={200: list[StandingOut], 404: ErrorOut, **COMMON}
+)
 def organisation_board(request):
     """The token person's ministry: the top 50 over all labs."""
     org = selectors.ministry_of(request.user)
@@ -178,7 +180,10 @@ def organisation_board(request):
     return services.board("org", org.pk, Q(person__org_path__startswith=org.path))
 
 
-@router.get("/scoreboards/events/{int:event_id}", response={200: list[StandingOut], 404: ErrorOut})
+@router.get(
+    "/scoreboards/events/{int:event_id}",
+    response={200: list[StandingOut], 404: ErrorOut, **COMMON},
+)
 def event_board(request, event_id: int):
     """A training event's board: for its seated participants, trainers and national roles."""
     from hifazat.events.models import Event

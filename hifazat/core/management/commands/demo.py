@@ -16,6 +16,7 @@ from hifazat.demo import generator
 from hifazat.demo.accounts import DEMO_PASSWORD
 from hifazat.demo.advisories import load_advisories
 from hifazat.demo.events import load_events
+from hifazat.demo.labs import load_labs
 from hifazat.demo.phishing import DEMO_SMTP_PORT, load_phishing, load_remedial
 from hifazat.demo.phishing_history import load_phishing_history
 
@@ -69,6 +70,7 @@ class Command(BaseCommand):
         load_phishing(stdout=self.stdout)
         load_phishing_history(stdout=self.stdout)
         load_remedial(stdout=self.stdout)
+        load_labs(stdout=self.stdout)
 
     def serve(self, host: str, port: int) -> None:
         if not settings.DEBUG:

