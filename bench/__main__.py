@@ -9,6 +9,7 @@ BENCHMARKS = {
     "dispatch": "bench.dispatch",
     "tracking": "bench.tracking",
     "results": "bench.results",
+    "scoreboard": "bench.scoreboard",
 }
 
 
