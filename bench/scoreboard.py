@@ -449,6 +449,13 @@ def load_data() -> dict:
     timings["tokens_sessions_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    from hifazat.labs import services as lab_services
+
+    standings = lab_services.rebuild_standings()  # the attempts were bulk-loaded in SQL
+    timings["standings_s"] = time.perf_counter() - started
+    timings["standings"] = standings
+
+    started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
         cursor.execute("SELECT pg_total_relation_size('labs_labattempt')")
@@ -585,7 +592,6 @@ def profile_call(fn, before=None, repeat: int = 1, cprofile: bool = False) -> di
 
 
 def measure_static(data: dict) -> dict:
-    from django.db.models import Q
     from django.test import Client
     from django.urls import reverse
 
@@ -593,7 +599,6 @@ def measure_static(data: dict) -> dict:
     from hifazat.labs.models import LabAttempt
 
     ministry = data["ministry"]
-    where = Q(person__org_path__startswith=ministry.path)
     viewer = data["people"][data["readers"][0]]
     client = client_for(viewer)
     url = reverse("labs:scoreboard")
@@ -605,7 +610,7 @@ def measure_static(data: dict) -> dict:
     base = baseline(ministry.path)
     services.bump_board()
     body = fetch(client, url)
-    problems = compare(base, services.standings(where), page_rows(body))
+    problems = compare(base, services.standings("org", ministry.pk), page_rows(body))
 
     names = ("baseline", "page_cold", "page_warm", "standings", "api_cold", "api_warm")
     extra = ("home", "ministry_of", "own_record", "own_record_lean", "own_record_values")
@@ -641,7 +646,7 @@ def measure_static(data: dict) -> dict:
         services.bump_board()
         runs["page_cold"].append(time_it(lambda: fetch(client, url)))
         runs["page_warm"].append(time_it(lambda: fetch(client, url)))
-        runs["standings"].append(time_it(lambda: services.standings(where)))
+        runs["standings"].append(time_it(lambda: services.standings("org", ministry.pk)))
         services.bump_board()
         runs["api_cold"].append(time_it(lambda: fetch(api_client, api_url, **auth)))
         runs["api_warm"].append(time_it(lambda: fetch(api_client, api_url, **auth)))
@@ -1195,7 +1200,7 @@ def run(url: str) -> int:
     )
     labels = {
         "baseline": "baseline: one SQL query (cursor)",
-        "standings": "services.standings() (ORM, same query)",
+        "standings": "services.standings() (reads the Standing rows the board reads)",
         "page_cold": "board page, cache cold",
         "page_warm": "board page, cache warm",
         "api_cold": "API organisation board, cold",

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
@@ -177,7 +176,7 @@ def organisation_board(request):
     org = selectors.ministry_of(request.user)
     if org is None:
         return Status(404, {"detail": "Not found."})
-    return services.board("org", org.pk, Q(person__org_path__startswith=org.path))
+    return services.board("org", org.pk)
 
 
 @router.get(
@@ -191,4 +190,4 @@ def event_board(request, event_id: int):
     event = Event.objects.filter(pk=event_id).first()
     if event is None or not selectors.can_see_event_board(request.user, event):
         return Status(404, {"detail": "Not found."})
-    return services.board("event", event.pk, Q(event=event))
+    return services.board("event", event.pk)

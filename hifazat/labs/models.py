@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 class Lab(models.Model):
     slug = models.SlugField(unique=True)
+    title = models.JSONField(default=dict)  # {en, ur}: lists need no definition
     version = models.PositiveIntegerField(default=1)
     definition = models.JSONField()  # the validated lab.yaml
     digest = models.CharField(max_length=64)  # of lab.yaml and the generator's source
@@ -30,7 +31,7 @@ class Lab(models.Model):
 
     @property
     def local_title(self) -> str:
-        return self.local("title")
+        return localised(self.title or self.definition.get("title", {}))
 
     @property
     def local_summary(self) -> str:
@@ -144,3 +145,32 @@ class HintUse(models.Model):
 SUBMISSION_KEEP = 5000
 MAX_TRIES_DEFAULT = 10
 WRONG_PER_MINUTE = 5  # wrong answers to one question per minute before "slow down"
+
+
+class Standing(models.Model):
+    """A person's points over all labs (``scope`` 0) or within one training event (``scope`` =
+    the event's id): what the scoreboards read, one indexed range scan for a top 50. Kept up to
+    date in the same transaction as every answer and hint (``services._totals``)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_standings"
+    )
+    scope = models.IntegerField()  # 0: all labs; else a training event's id
+    ministry_id = models.IntegerField(null=True)  # the top of the person's organisation tree
+    points = models.IntegerField(default=0)
+    solved = models.IntegerField(default=0)
+    last_solved_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "scope"], name="labs_standing_once")
+        ]
+        indexes = [
+            models.Index(
+                "scope", "ministry_id", models.F("points").desc(), "last_solved_at",
+                name="labs_standing_board",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.person_id}@{self.scope}: {self.points}"

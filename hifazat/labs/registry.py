@@ -196,6 +196,7 @@ def load_all() -> list[tuple[str, str]]:
             if lab is None:
                 Lab.objects.create(
                     slug=pkg.slug,
+                    title=pkg.definition["title"],
                     version=pkg.definition["version"],
                     definition=pkg.definition,
                     digest=pkg.digest,
@@ -203,6 +204,7 @@ def load_all() -> list[tuple[str, str]]:
                 done.append((pkg.slug, "new"))
             elif lab.digest != pkg.digest:
                 lab.definition, lab.digest = pkg.definition, pkg.digest
+                lab.title = pkg.definition["title"]
                 lab.version = pkg.definition["version"]
                 lab.save()
                 done.append((pkg.slug, "updated"))

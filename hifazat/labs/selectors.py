@@ -19,10 +19,17 @@ NATIONAL = (Role.PROGRAMME_MANAGER, Role.AUDITOR, Role.PLATFORM_ADMIN)
 REVIEWERS = (*NATIONAL, Role.TRAINER, Role.FOCAL_PERSON, Role.HEAD)
 
 
+_definitions: dict[str, dict] = {}  # by digest: a lab's definition changes only with it
+
+
 def get_lab(slug: str) -> Lab:
-    lab = Lab.objects.filter(slug=slug, active=True).first()
+    """An active lab, its definition (tens of kilobytes of JSON) decoded once per process."""
+    lab = Lab.objects.filter(slug=slug, active=True).defer("definition").first()
     if lab is None:
         raise Http404
+    if lab.digest not in _definitions:
+        _definitions[lab.digest] = Lab.objects.values_list("definition", flat=True).get(pk=lab.pk)
+    lab.definition = _definitions[lab.digest]
     return lab
 
 

@@ -19,7 +19,8 @@ from functools import lru_cache
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Sum
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from hifazat.labs.models import (
     Lab,
     LabAttempt,
     QuestionState,
+    Standing,
     Submission,
     localised,
 )
@@ -68,13 +70,11 @@ def open_case(*, actor: Person, lab: Lab, event: Event | None = None) -> LabAtte
     question, which submissions lock)."""
     if not can_do_labs(actor):
         raise PermissionDenied
-    attempt = (
-        LabAttempt.objects.filter(lab=lab, person=actor).select_related("lab", "event").first()
-    )
+    attempt = LabAttempt.objects.filter(lab=lab, person=actor).defer("answers").first()
     if attempt is not None:
+        attempt.lab = lab  # keeps the definition the caller already has
         if attempt.digest != lab.digest:  # the lab changed: regenerate the same seed's answers
-            attempt.answers = case_of(attempt).answers
-            attempt.digest = lab.digest
+            attempt.answers, attempt.digest = case_of(attempt).answers, lab.digest
             attempt.save(update_fields=["answers", "digest"])
         return attempt
     seed = registry.seed_for(lab.slug, actor.pk)
@@ -97,6 +97,18 @@ def open_case(*, actor: Person, lab: Lab, event: Event | None = None) -> LabAtte
     return attempt
 
 
+def expected(attempt: LabAttempt, question: str):
+    """The expected answer to one question; when the attempt was loaded without its answers
+    (they can be large), only that one is fetched."""
+    if "answers" not in attempt.get_deferred_fields():
+        return attempt.answers[question]
+    return (
+        LabAttempt.objects.filter(pk=attempt.pk)
+        .values_list(KeyTransform(question, "answers"), flat=True)
+        .get()
+    )
+
+
 @dataclass
 class Outcome:
     verdict: checkers.Verdict | None
@@ -104,7 +116,7 @@ class Outcome:
     refused: str = ""  # why the answer was not checked (solved, no attempts left, too fast)
 
 
-def _totals(attempt: LabAttempt, now, solved_now: bool) -> None:
+def _totals(attempt: LabAttempt, now, solved_now: bool, person: Person) -> None:
     """The attempt's score and progress from its question states (at most twelve rows)."""
     limits = {q["id"]: q["max_attempts"] for q in attempt.lab.questions}
     states = list(attempt.states.all())
@@ -115,6 +127,68 @@ def _totals(attempt: LabAttempt, now, solved_now: bool) -> None:
     if all(s.solved_at or s.tries >= limits.get(s.question, 0) for s in states):
         attempt.finished_at = attempt.finished_at or now
     attempt.save(update_fields=["points", "solved", "last_solved_at", "finished_at"])
+    _standing(person, 0)
+    if attempt.event_id:
+        _standing(person, attempt.event_id)
+
+
+def _standing(person: Person, scope: int) -> None:
+    """Recompute one person's standing (over all labs, or one event's) from their attempts;
+    their ministry is taken afresh too (people move)."""
+    attempts = LabAttempt.objects.filter(person_id=person.pk)
+    if scope:
+        attempts = attempts.filter(event_id=scope)
+    sums = attempts.aggregate(
+        points=Sum("points"), solved=Sum("solved"), last=Max("last_solved_at")
+    )
+    values = {
+        "ministry_id": _ministry(person.org_path),
+        "points": sums["points"] or 0,
+        "solved": sums["solved"] or 0,
+        "last_solved_at": sums["last"],
+    }
+    if not Standing.objects.filter(person_id=person.pk, scope=scope).update(**values):
+        Standing.objects.create(person_id=person.pk, scope=scope, **values)
+
+
+def _ministry(path: str) -> int | None:
+    top = (path or "").strip("/").split("/")[0]
+    return int(top) if top else None
+
+
+def rebuild_standings() -> int:
+    """Every standing again from the attempts, set-wise (after a bulk load, or to repair)."""
+    totals = {"points": Sum("points"), "solved": Sum("solved"), "last": Max("last_solved_at")}
+    overall = LabAttempt.objects.values("person_id").annotate(**totals).order_by()
+    per_event = (
+        LabAttempt.objects.filter(event__isnull=False)
+        .values("person_id", "event_id")
+        .annotate(**totals)
+        .order_by()
+    )
+    rows = [(r, 0) for r in overall] + [(r, r["event_id"]) for r in per_event]
+    paths = dict(
+        Person.objects.filter(pk__in={r["person_id"] for r, _s in rows}).values_list(
+            "pk", "org_path"
+        )
+    )
+    with transaction.atomic():
+        Standing.objects.all().delete()
+        Standing.objects.bulk_create(
+            (
+                Standing(
+                    person_id=r["person_id"],
+                    scope=scope,
+                    ministry_id=_ministry(paths.get(r["person_id"], "")),
+                    points=r["points"] or 0,
+                    solved=r["solved"] or 0,
+                    last_solved_at=r["last"],
+                )
+                for r, scope in rows
+            ),
+            batch_size=5000,
+        )
+    return len(rows)
 
 
 def bump_board() -> None:
@@ -145,7 +219,7 @@ def submit(*, actor: Person, attempt: LabAttempt, question: str, answer: str) ->
         return Outcome(
             None, state, _("Too many wrong answers in a minute: wait a little and look again.")
         )
-    verdict = checkers.check(q["checker"], attempt.answers[question], answer, q["options"])
+    verdict = checkers.check(q["checker"], expected(attempt, question), answer, q["options"])
     Submission.objects.create(
         attempt=attempt,
         question=question,
@@ -155,13 +229,17 @@ def submit(*, actor: Person, attempt: LabAttempt, question: str, answer: str) ->
         at=now,
     )
     state.tries += 1
-    if verdict.score > state.best_score:
+    improved = verdict.score > state.best_score
+    if improved:
         state.best_score = verdict.score
         state.points = round(q["points"] * verdict.score)
     if verdict.correct:
         state.solved_at = now
-    state.save()
-    _totals(attempt, now, verdict.correct)
+    state.save(update_fields=["tries", "best_score", "points", "solved_at"])
+    # Most answers are wrong and change no score: then only a question running out of
+    # attempts can change the attempt (its finish), and the standings stay as they are.
+    if improved or state.tries >= q["max_attempts"]:
+        _totals(attempt, now, verdict.correct, actor)
     if verdict.score > 0:
         transaction.on_commit(bump_board)
     return Outcome(verdict, state)
@@ -188,7 +266,7 @@ def take_hint(*, actor: Person, attempt: LabAttempt, question: str, index: int) 
         )
         state.hint_cost += hint["cost"]
         state.save(update_fields=["hint_cost"])
-        _totals(attempt, timezone.now(), False)
+        _totals(attempt, timezone.now(), False, actor)
         transaction.on_commit(bump_board)
     return localised(hint["text"])
 
@@ -208,39 +286,38 @@ BOARD_SIZE = 50
 BOARD_SECONDS = 60
 
 
-def standings(where: Q, limit: int = BOARD_SIZE) -> list[dict]:
-    """One grouped query: each person's points over the labs in ``where``, best first (ties:
-    who got there first)."""
+def standings(kind: str, key: int, limit: int = BOARD_SIZE) -> list[dict]:
+    """The top of a board — ``kind`` "org" (a ministry's id) or "event" (an event's id) — best
+    first, ties to whoever got there first: one indexed range scan of ``Standing``."""
     rows = (
-        LabAttempt.objects.filter(where)
-        .values("person_id", "person__full_name", "person__organisation__name")
-        .annotate(
-            total=Sum("points"),
-            solved_total=Sum("solved"),
-            last=Max("last_solved_at"),
-        )
-        .order_by("-total", "last", "person_id")[:limit]
+        Standing.objects.filter(scope=key)
+        if kind == "event"
+        else Standing.objects.filter(scope=0, ministry_id=key)
     )
+    rows = rows.order_by("-points", "last_solved_at", "person_id").values(
+        "person_id", "person__full_name", "person__organisation__name", "points", "solved",
+        "last_solved_at",
+    )[:limit]  # fmt: skip
     return [
         {
             "rank": i + 1,
             "person_id": r["person_id"],
             "name": r["person__full_name"],
             "organisation": r["person__organisation__name"],
-            "points": r["total"] or 0,
-            "solved": r["solved_total"] or 0,
-            "last": r["last"],
+            "points": r["points"],
+            "solved": r["solved"],
+            "last": r["last_solved_at"],
         }
         for i, r in enumerate(rows)
     ]
 
 
-def board(kind: str, key: int, where: Q) -> list[dict]:
+def board(kind: str, key: int) -> list[dict]:
     """Cached standings; any solve or hint anywhere makes every cached board stale."""
     version = cache.get(BOARD_VERSION) or 0
     cache_key = f"labs:board:{kind}:{key}:{version}"
     rows = cache.get(cache_key)
     if rows is None:
-        rows = standings(where)
+        rows = standings(kind, key)
         cache.set(cache_key, rows, BOARD_SECONDS)
     return rows

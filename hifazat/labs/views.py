@@ -36,11 +36,10 @@ def _lab_and_case(request, slug, create=True):
         raise Http404
     lab = selectors.get_lab(slug)
     if not create:
-        attempt = (
-            LabAttempt.objects.filter(lab=lab, person=request.user).select_related("lab").first()
-        )
+        attempt = LabAttempt.objects.filter(lab=lab, person=request.user).defer("answers").first()
         if attempt is None:
             raise Http404
+        attempt.lab = lab  # with its definition from the process cache
         return lab, attempt
     event = None
     if request.GET.get("event"):
@@ -250,7 +249,7 @@ def scoreboard(request, kind="organisation", pk=None):
         event = Event.objects.filter(pk=pk).first()
         if event is None or not selectors.can_see_event_board(user, event):
             raise Http404
-        title, rows = event.title, services.board("event", event.pk, Q(event=event))
+        title, rows = event.title, services.board("event", event.pk)
     else:
         org = selectors.ministry_of(user)
         if pk is not None:
@@ -259,8 +258,13 @@ def scoreboard(request, kind="organisation", pk=None):
         if org is None:
             raise Http404
         title = org.name
-        rows = services.board("org", org.pk, Q(person__org_path__startswith=org.path))
-    mine = LabAttempt.objects.filter(person=user).select_related("lab").order_by("lab__slug")
+        rows = services.board("org", org.pk)
+    mine = (
+        LabAttempt.objects.filter(person=user)
+        .select_related("lab")
+        .defer("answers", "lab__definition")  # large, and not shown here
+        .order_by("lab__slug")
+    )
     return render(
         request,
         "labs/scoreboard.html",

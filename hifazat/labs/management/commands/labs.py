@@ -1,12 +1,13 @@
 """``hifazat labs load``: check every lab package and create or update its Lab row (nothing is
 written when any package is broken; the error names the file and the place).
-``hifazat labs case SLUG SEED DIR``: write one case's evidence to DIR (for lab authors)."""
+``hifazat labs case SLUG SEED DIR``: write one case's evidence to DIR (for lab authors).
+``hifazat labs rebuild-standings``: recompute the scoreboards' standings from the attempts."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hifazat.labs import registry
+from hifazat.labs import registry, services
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("load", help="check and load every lab package")
+        sub.add_parser("rebuild-standings", help="recompute every scoreboard standing")
         case = sub.add_parser("case", help="write one case's evidence and answers to a folder")
         case.add_argument("slug")
         case.add_argument("seed", type=int)
@@ -25,6 +27,8 @@ class Command(BaseCommand):
             if action == "load":
                 for slug, outcome in registry.load_all():
                     self.stdout.write(f"{slug}: {outcome}")
+            elif action == "rebuild-standings":
+                self.stdout.write(f"{services.rebuild_standings()} standings rebuilt")
             else:
                 self.write_case(options["slug"], options["seed"], Path(options["directory"]))
         except registry.LabDefinitionError as exc:
