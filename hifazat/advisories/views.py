@@ -174,6 +174,12 @@ def detail(request, pk):
     team = user.is_authenticated and policy.is_team(user, advisory)
     snapshot = advisory.live.snapshot if advisory.live_id else None
     context = {"advisory": advisory, "team": team, "s": snapshot}
+    if user.is_authenticated:  # hands-on labs that practise acting on this advisory
+        from hifazat.labs.models import Lab
+
+        context["labs"] = list(
+            Lab.objects.filter(active=True, advisory_title=advisory.title).only("slug", "title")
+        )
     if snapshot:
         context["indicators"] = policy.allowed_parts(user, advisory, snapshot["indicators"])
         context["attachments"] = policy.allowed_parts(user, advisory, snapshot["attachments"])

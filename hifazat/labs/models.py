@@ -14,6 +14,10 @@ from django.utils.translation import get_language
 class Lab(models.Model):
     slug = models.SlugField(unique=True)
     title = models.JSONField(default=dict)  # {en, ur}: lists need no definition
+    # where the lab belongs: "<course slug>/<module slug>" of the advanced course's module it
+    # practises, and the title of the advisory it works from (both optional, from lab.yaml)
+    module = models.CharField(max_length=120, blank=True)
+    advisory_title = models.CharField(max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1)
     definition = models.JSONField()  # the validated lab.yaml
     digest = models.CharField(max_length=64)  # of lab.yaml and the generator's source

@@ -121,6 +121,9 @@ def validate(name: str, data) -> dict:
             _texts(f"{at}.hints[{j}].text", (hint or {}).get("text"))
             if not isinstance(hint.get("cost"), int) or hint["cost"] < 0:
                 raise LabDefinitionError(f"{at}.hints[{j}].cost: a whole number ≥ 0")
+    for key in ("module", "advisory_title"):
+        if not isinstance(data.get(key, ""), str):
+            raise LabDefinitionError(f"{where}: {key}: a text")
     data.setdefault("version", 1)
     data.setdefault("minutes", 45)
     return data
@@ -197,6 +200,8 @@ def load_all() -> list[tuple[str, str]]:
                 Lab.objects.create(
                     slug=pkg.slug,
                     title=pkg.definition["title"],
+                    module=pkg.definition.get("module", ""),
+                    advisory_title=pkg.definition.get("advisory_title", ""),
                     version=pkg.definition["version"],
                     definition=pkg.definition,
                     digest=pkg.digest,
@@ -205,6 +210,8 @@ def load_all() -> list[tuple[str, str]]:
             elif lab.digest != pkg.digest:
                 lab.definition, lab.digest = pkg.definition, pkg.digest
                 lab.title = pkg.definition["title"]
+                lab.module = pkg.definition.get("module", "")
+                lab.advisory_title = pkg.definition.get("advisory_title", "")
                 lab.version = pkg.definition["version"]
                 lab.save()
                 done.append((pkg.slug, "updated"))

@@ -125,6 +125,16 @@ def lab_page(request, slug):
     current = next((r for r in rows if r["id"] == wanted), None) or next(
         (r for r in rows if not r["done"]), rows[-1]
     )
+    advisory = None
+    if lab.advisory_title:  # the advisory this lab works from, when the person may read it
+        from hifazat.advisories import policy as advisory_policy
+
+        advisory = (
+            advisory_policy.visible_advisories(request.user)
+            .filter(title=lab.advisory_title)
+            .order_by("-pk")
+            .first()
+        )
     later = [r for r in rows if r["number"] > current["number"]] + rows
     next_open = next((r for r in later if not r["done"] and r is not current), None)
     return render(
@@ -141,6 +151,7 @@ def lab_page(request, slug):
             "rows": rows,
             "current": current,
             "next_open": next_open,
+            "advisory": advisory,
         },
     )
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hifazat.assessments.models import Attempt
+from hifazat.labs.models import Lab
 from hifazat.learning import selectors, services
 from hifazat.learning.models import Certificate, Course, Lesson, LessonProgress
 from hifazat.orgs import access
@@ -60,6 +61,13 @@ def course_page(request, course):
         if not modules or modules[-1][0].pk != lesson.module.pk:
             modules.append((lesson.module, []))
         modules[-1][1].append(lesson)
+    labs = {}  # module slug -> the hands-on labs that practise it
+    for lab in Lab.objects.filter(active=True, module__startswith=course.slug + "/").only(
+        "slug", "title", "module"
+    ):
+        labs.setdefault(lab.module.split("/", 1)[1], []).append(lab)
+    for module, _lessons in modules:
+        module.labs = labs.get(module.slug, [])
     attempts = list(enrolment.attempts.order_by("kind", "number"))
     pre = next((a for a in attempts if a.kind == Attempt.Kind.PRE), None)
     finals = [a for a in attempts if a.kind == Attempt.Kind.FINAL]

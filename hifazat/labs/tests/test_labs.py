@@ -261,3 +261,18 @@ def test_roles_needed_for_review(lab, orgs, client_as):
     learner = make_person("Plain Admin", orgs["dep_a"], track="it_admin")
     assert client_as(learner, mfa=False).get(reverse("labs:stats", args=[SLUG])).status_code == 404
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+def test_a_lab_is_linked_from_its_module_of_the_advanced_course(admins, client_as):
+    from django.core.management import call_command
+
+    from hifazat.learning.models import Course, Enrolment
+
+    call_command("curriculum", "load", verbosity=0)
+    registry.load_all()
+    a, _b = admins
+    course = Course.objects.get(slug="advanced")
+    Enrolment.objects.create(person=a, course=course, version=course.current_version)
+    page = client_as(a, mfa=False).get(reverse("learning:course", args=["advanced"]))
+    body = page.content.decode()
+    assert reverse("labs:lab", args=[SLUG]) in body and "Hands-on lab" in body
