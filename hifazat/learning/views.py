@@ -62,9 +62,9 @@ def course_page(request, course):
             modules.append((lesson.module, []))
         modules[-1][1].append(lesson)
     labs = {}  # module slug -> the hands-on labs that practise it
-    for lab in Lab.objects.filter(active=True, module__startswith=course.slug + "/").only(
-        "slug", "title", "module"
-    ):
+    for lab in Lab.objects.filter(
+        active=True, module__startswith=enrolment.course.slug + "/"
+    ).only("slug", "title", "module"):
         labs.setdefault(lab.module.split("/", 1)[1], []).append(lab)
     for module, _lessons in modules:
         module.labs = labs.get(module.slug, [])
