@@ -276,3 +276,15 @@ def test_a_lab_is_linked_from_its_module_of_the_advanced_course(admins, client_a
     page = client_as(a, mfa=False).get(reverse("learning:course", args=["advanced"]))
     body = page.content.decode()
     assert reverse("labs:lab", args=[SLUG]) in body and "Hands-on lab" in body
+
+
+def test_every_lab_names_a_module_that_exists():
+    """A typo in lab.yaml's ``module`` would silently drop the lab from the course page."""
+    root = Path(__file__).resolve().parents[3] / "curriculum"
+    modules = set()
+    for module_file in root.glob("*/*/module.yaml"):
+        course = module_file.parent.parent.name
+        modules.add(f"{course}/{yaml.safe_load(module_file.read_text(encoding='utf-8'))['id']}")
+    for name in registry.package_names():
+        module = registry.read(name).definition.get("module")
+        assert module in modules, f"{name}: module {module!r} is not one of the course modules"
