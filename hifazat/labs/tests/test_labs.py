@@ -231,7 +231,7 @@ def test_api_lists_answers_and_refuses_extra_fields(lab, admins):
     secret = token_create(actor=a, name="t", scope="write", days=1)[1]
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     listed = api.get("/api/v1/labs").json()
-    assert [x["slug"] for x in listed] == [SLUG]
+    assert SLUG in [x["slug"] for x in listed]
     detail = api.get(f"/api/v1/labs/{SLUG}").json()
     attempt = LabAttempt.objects.get(person=a)
     assert attempt.answers["attacker-ip"] not in str(detail)
