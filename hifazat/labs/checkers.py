@@ -648,6 +648,7 @@ _SSHD_LINE = re.compile(r"([A-Za-z][A-Za-z0-9]*)(?:\s*=\s*|\s+)(\S.*)")
 _SYSCTL_LINE = re.compile(r"-?([\w.\-/*]+)\s*=\s*(\S.*)")
 _SSHD_TIME = re.compile(r"(?:\d+[smhdw]?)+", re.IGNORECASE)
 _SSHD_TIME_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_TOKEN_SEPARATORS = re.compile(r"[\s:,;]+")  # ssl_ciphers HIGH:!aNULL, Ciphers a,b, protocols a b
 
 
 @dataclass
@@ -660,18 +661,45 @@ class _Config:
 class ConfigChecker(Checker):
     """A corrected configuration file, parsed and held against requirements.
 
-    ``format``: ``sshd`` (``Keyword value``, keywords case-insensitive, the first occurrence wins
-    and settings after a ``Match`` line do not count globally; times such as ``1m`` are read as
-    seconds for le/ge) or ``sysctl`` (``key = value``, the last wins, ``/`` in keys read as ``.``).
-    ``expected``: requirements ``{key, op, value}`` with op eq (case-insensitive), in (value is a
-    list), le/ge (integers) or absent; ``keep``: keys that must still be present somewhere.
+    ``format``:
+
+    * ``sshd``: ``Keyword value``, keywords case-insensitive, the first occurrence wins and
+      settings after a ``Match`` line do not count globally; times such as ``1m`` are read as
+      seconds for le/ge.
+    * ``sysctl``: ``key = value``, the last occurrence wins, ``/`` in keys read as ``.``.
+    * ``nginx``: directives ``name args…;``, ``#`` comments, quoted strings and nested blocks
+      (``http {}``, ``server {}``, ``location … {}``). Requirements are about the **first
+      ``server`` block with a ``listen … ssl`` line** (the HTTPS site), as nginx applies them:
+      a directive set in that block counts, otherwise the one inherited from ``http`` (or the
+      main level); and every ``location`` (or other block) inside it that sets the directive
+      itself must meet the requirement too, because there its own value replaces the inherited
+      one (so an ``autoindex on`` in one location, or an ``add_header`` list in a location that
+      drops the server's headers, fails). All the occurrences at one level count together (for
+      ``add_header``, one per header). Unbalanced braces, a directive without its ``;``, an
+      unclosed quote or an on/off directive with another value make the file unreadable, and
+      the message names the line. Directive names are compared case-insensitively.
+
+    ``expected``: requirements ``{key, op, value}`` with op
+
+    * ``eq`` (case-insensitive, quotes and runs of spaces ignored), ``in`` (value is a list),
+      ``le``/``ge`` (integers), ``absent`` (no value);
+    * ``has`` / ``lacks`` (value a string): the setting's value is split into tokens at spaces,
+      ``:``, ``,`` and ``;`` (``ssl_protocols TLSv1.2 TLSv1.3``, ``ssl_ciphers HIGH:!RC4``,
+      ``Ciphers a,b``); tokens starting with ``!`` or ``-`` exclude something and are skipped.
+      ``has`` needs a token equal to the value, ``lacks`` none; with ``match: substring`` a
+      token containing the value counts (``lacks RC4`` refuses ``ECDHE-RSA-RC4-SHA``).
+
+    Any requirement but ``absent`` may give ``default``: the value the software uses when the
+    setting is missing (``autoindex`` is ``off`` in nginx). Without one, a missing setting
+    fails every op but ``absent``. ``keep``: keys that must still be present somewhere.
     """
 
     name = "config"
     required = frozenset({"format"})
     defaults = {"keep": []}
-    FORMATS = ("sshd", "sysctl")
-    OPS = ("eq", "in", "le", "ge", "absent")
+    FORMATS = ("sshd", "sysctl", "nginx")
+    OPS = ("eq", "in", "le", "ge", "absent", "has", "lacks")
+    MATCHES = ("token", "substring")
 
     def check_options(self, options: Options) -> None:
         _require(options["format"] in self.FORMATS, f"format must be one of {self.FORMATS}")
@@ -693,9 +721,16 @@ class ConfigChecker(Checker):
                 f"each requirement needs a key and an op in {self.OPS}: {requirement!r}",
             )
             op, value = requirement["op"], requirement.get("value")
-            allowed = {"key", "op"} if op == "absent" else {"key", "op", "value"}
+            needed = {"key", "op"} if op == "absent" else {"key", "op", "value"}
+            allowed = set(needed)
+            if op != "absent":
+                allowed.add("default")
+            if op in ("has", "lacks"):
+                allowed.add("match")
             _require(
-                set(requirement) == allowed, f"{requirement!r} must have exactly {sorted(allowed)}"
+                needed <= set(requirement) <= allowed,
+                f"{requirement!r} must have {sorted(needed)}"
+                + (f" and may have {sorted(allowed - needed)}" if allowed != needed else ""),
             )
             if op == "eq":
                 _require(
@@ -709,10 +744,27 @@ class ConfigChecker(Checker):
                 )
             elif op in ("le", "ge"):
                 _require(_is_int(value), f"{requirement!r}: value must be an int")
+            elif op in ("has", "lacks"):
+                _require(
+                    isinstance(value, str) and value.strip() != "",
+                    f"{requirement!r}: value must be a non-empty string",
+                )
+                _require(
+                    requirement.get("match", "token") in self.MATCHES,
+                    f"{requirement!r}: match must be one of {self.MATCHES}",
+                )
+            if "default" in requirement:
+                default = requirement["default"]
+                _require(
+                    isinstance(default, str | int) and not isinstance(default, bool),
+                    f"{requirement!r}: default must be a string (in YAML, quote yes/no/on/off)",
+                )
 
     @staticmethod
     def key(fmt: str, key: str) -> str:
-        return key.strip().casefold() if fmt == "sshd" else key.strip().replace("/", ".")
+        if fmt == "sysctl":
+            return key.strip().replace("/", ".")
+        return key.strip().casefold()
 
     def parse(self, text: str, fmt: str) -> _Config:
         config = _Config({}, set(), [])
@@ -747,9 +799,33 @@ class ConfigChecker(Checker):
         return int(value) if re.fullmatch(r"[+-]?\d+", value) else None
 
     def satisfied(self, requirement: dict[str, Any], value: str | None, fmt: str) -> bool:
+        """One setting's value (None when it is missing) against one requirement."""
+        return self.satisfied_by(requirement, None if value is None else [value], fmt)
+
+    def satisfied_by(
+        self, requirement: dict[str, Any], values: list[str] | None, fmt: str
+    ) -> bool:
+        """All the values a setting has at one level (None when it is missing there)."""
         op = requirement["op"]
-        if op == "absent" or value is None:
-            return op == "absent" and value is None
+        if values is None and op != "absent" and "default" in requirement:
+            values = [str(requirement["default"])]
+        if op == "absent" or values is None:
+            return op == "absent" and values is None
+        if op in ("has", "lacks"):
+            wanted = _config_value(requirement["value"])
+            substring = requirement.get("match", "token") == "substring"
+            tokens = [
+                token
+                for value in values
+                for token in _TOKEN_SEPARATORS.split(_config_value(value))
+                if token and token[0] not in "!-"
+            ]
+            found = any(wanted in token if substring else wanted == token for token in tokens)
+            return found if op == "has" else not found
+        return all(self.satisfied_value(requirement, value, fmt) for value in values)
+
+    def satisfied_value(self, requirement: dict[str, Any], value: str, fmt: str) -> bool:
+        op = requirement["op"]
         if op == "eq":
             return _config_value(value) == _config_value(requirement["value"])
         if op == "in":
@@ -761,6 +837,8 @@ class ConfigChecker(Checker):
 
     def judge(self, expected: Any, submitted: str, options: Options) -> Verdict:
         fmt = options["format"]
+        if fmt == "nginx":
+            return self.judge_nginx(expected, submitted, options)
         config = self.parse(submitted, fmt)
         if config.bad_lines:
             shown = ", ".join(str(n) for n in config.bad_lines[:5])
@@ -782,6 +860,38 @@ class ConfigChecker(Checker):
             if not self.satisfied(r, config.values.get(self.key(fmt, r["key"])), fmt)
         ]
         removed = [key for key in options["keep"] if self.key(fmt, key) not in config.present]
+        return self.verdict(expected, not_right, removed, options)
+
+    def judge_nginx(self, expected: Any, submitted: str, options: Options) -> Verdict:
+        try:
+            tree = _nginx_parse(submitted)
+        except Unreadable as exc:
+            return Verdict(False, 0.0, exc.message)
+        found = _nginx_tls_server(tree, [])
+        if found is None:
+            return Verdict(
+                False,
+                0.0,
+                _(
+                    "No server block has a “listen … ssl” line, so there is no HTTPS site to "
+                    "check. Keep the HTTPS server block and its listen line."
+                ),
+            )
+        server, ancestors = found
+        not_right = [
+            r["key"]
+            for r in expected
+            if not all(
+                self.satisfied_by(r, values, "nginx")
+                for values in _nginx_values(server, ancestors, self.key("nginx", r["key"]))
+            )
+        ]
+        present = {d.name for d in _nginx_walk(tree)}
+        removed = [key for key in options["keep"] if self.key("nginx", key) not in present]
+        return self.verdict(expected, not_right, removed, options)
+
+    @staticmethod
+    def verdict(expected: Any, not_right: list[str], removed: list[str], options: Options):
         total = len(expected) + len(options["keep"])
         score = (total - len(not_right) - len(removed)) / total
         if not not_right and not removed:
@@ -802,6 +912,213 @@ class ConfigChecker(Checker):
 def _config_value(text: Any) -> str:
     """A setting's value for comparison: unquoted, whitespace collapsed, case-folded."""
     return " ".join(str(text).strip().strip('"').split()).casefold()
+
+
+# nginx ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _NginxDirective:
+    name: str  # case-folded
+    args: list[str]
+    line: int  # where the name is
+    block: list[_NginxDirective] | None  # the directives inside its { }, or None
+
+
+# Directives that take exactly one of these values (nginx -t refuses anything else). A missing
+# ";" usually shows up here first: "server_tokens off" followed by "autoindex off;" reads as
+# one directive with three arguments.
+_NGINX_ON_OFF = (
+    "autoindex", "autoindex_exact_size", "autoindex_localtime", "absolute_redirect", "gzip",
+    "sendfile", "tcp_nopush", "tcp_nodelay", "ssl_prefer_server_ciphers", "ssl_session_tickets",
+    "ssl_stapling", "ssl_stapling_verify", "server_name_in_redirect", "port_in_redirect",
+    "proxy_buffering", "underscores_in_headers", "http2", "ssl", "proxy_ssl_verify", "etag",
+    "log_not_found", "msie_padding",
+)  # fmt: skip
+_NGINX_FLAGS: dict[str, tuple[str, ...]] = dict.fromkeys(_NGINX_ON_OFF, ("on", "off"))
+_NGINX_FLAGS["server_tokens"] = ("on", "off", "build")
+# Names that start a new directive; seen at the start of a line inside another directive's
+# arguments, they mean the ";" before them is missing.
+_NGINX_DIRECTIVES = frozenset(
+    {
+        *_NGINX_FLAGS, "access_log", "add_header", "allow", "alias", "charset",
+        "client_body_timeout", "client_header_timeout", "client_max_body_size", "deny",
+        "error_log", "error_page", "events", "expires", "fastcgi_pass", "http", "include",
+        "index", "keepalive_timeout", "limit_req", "limit_req_zone", "listen", "location",
+        "log_format", "pid", "proxy_pass", "proxy_set_header", "resolver", "return", "rewrite",
+        "root", "send_timeout", "server", "server_name", "ssl_certificate",
+        "ssl_certificate_key", "ssl_ciphers", "ssl_dhparam", "ssl_ecdh_curve", "ssl_protocols",
+        "ssl_session_cache", "ssl_session_timeout", "ssl_trusted_certificate", "try_files",
+        "types", "upstream", "user", "worker_connections", "worker_processes",
+    }
+)  # fmt: skip
+
+
+def _nginx_problem(line: int, problem: str) -> Unreadable:
+    return Unreadable(
+        _("Line %(line)d: %(problem)s Fix it and submit again.")
+        % {"line": line, "problem": problem}
+    )
+
+
+def _nginx_tokens(text: str):
+    """(kind, text, line, quoted) for each word, ``{``, ``}`` and ``;``, as nginx reads them."""
+    i, line, size = 0, 1, len(text)
+    while i < size:
+        char = text[i]
+        if char == "\n":
+            line += 1
+            i += 1
+        elif char.isspace():
+            i += 1
+        elif char == "#":  # a comment, to the end of the line
+            while i < size and text[i] != "\n":
+                i += 1
+        elif char in "{};":
+            yield char, char, line, False
+            i += 1
+        elif char in "\"'":
+            start, i, word = line, i + 1, []
+            while i < size and text[i] != char:
+                if text[i] == "\\" and i + 1 < size and text[i + 1] in (char, "\\"):
+                    i += 1
+                elif text[i] == "\n":
+                    line += 1
+                word.append(text[i])
+                i += 1
+            if i >= size:
+                raise _nginx_problem(start, _("A quoted string starts here and is never closed."))
+            i += 1
+            if i < size and not (text[i].isspace() or text[i] in "{};"):
+                raise _nginx_problem(
+                    line,
+                    _(
+                        "A quoted string (opened on line %(start)d) ends here with no space "
+                        "after it; is a quote missing or extra?"
+                    )
+                    % {"start": start},
+                )
+            yield "word", "".join(word), start, True
+        else:
+            word = []
+            while i < size and not (text[i].isspace() or text[i] in "{};\"'"):
+                if text[i] == "$" and text[i + 1 : i + 2] == "{":  # ${variable}
+                    end = text.find("}", i)
+                    if end < 0 or "\n" in text[i:end]:
+                        raise _nginx_problem(line, _("A “${” is never closed with “}”."))
+                    word.append(text[i : end + 1])
+                    i = end + 1
+                    continue
+                if text[i] == "\\" and i + 1 < size and not text[i + 1].isspace():
+                    word.append(text[i])
+                    i += 1
+                word.append(text[i])
+                i += 1
+            if i < size and text[i] in "\"'":
+                raise _nginx_problem(line, _("A quote in the middle of a word cannot be read."))
+            yield "word", "".join(word), line, False
+
+
+def _nginx_directive(words: list[tuple[str, int, bool]], block) -> _NginxDirective:
+    name, line, _quoted = words[0]  # quoted names occur in map blocks; types has text/html
+    for (_word, previous, _q), (word, where, quoted) in zip(words, words[1:], strict=False):
+        if where > previous and not quoted and word.casefold() in _NGINX_DIRECTIVES:
+            raise _nginx_problem(
+                previous, _("The “;” at the end of this line seems to be missing.")
+            )
+    directive = _NginxDirective(name.casefold(), [w for w, _l, _q in words[1:]], line, block)
+    allowed = _NGINX_FLAGS.get(directive.name)
+    if allowed and (len(directive.args) != 1 or directive.args[0].casefold() not in allowed):
+        raise _nginx_problem(
+            line,
+            _("“%(name)s” takes exactly one of %(values)s; is a “;” missing?")
+            % {"name": directive.name, "values": ", ".join(allowed)},
+        )
+    return directive
+
+
+def _nginx_parse(text: str) -> list[_NginxDirective]:
+    """The directives of an nginx configuration; raises :class:`Unreadable` naming the line."""
+    root: list[_NginxDirective] = []
+    stack: list[tuple[list[_NginxDirective], int]] = [(root, 0)]  # (children, line opened)
+    words: list[tuple[str, int, bool]] = []
+    for kind, token, line, quoted in _nginx_tokens(text):
+        if kind == "word":
+            words.append((token, line, quoted))
+        elif kind == ";":
+            if not words:
+                raise _nginx_problem(line, _("There is a “;” with no directive before it."))
+            stack[-1][0].append(_nginx_directive(words, None))
+            words = []
+        elif kind == "{":
+            if not words:
+                raise _nginx_problem(line, _("There is a “{” with no directive before it."))
+            directive = _nginx_directive(words, [])
+            stack[-1][0].append(directive)
+            stack.append((cast(list, directive.block), directive.line))
+            words = []
+        else:
+            if words:
+                raise _nginx_problem(
+                    words[-1][1], _("The “;” at the end of this line seems to be missing.")
+                )
+            if len(stack) == 1:
+                raise _nginx_problem(line, _("This “}” closes no block (one too many)."))
+            stack.pop()
+    if words:
+        raise _nginx_problem(
+            words[-1][1], _("The “;” at the end of this line seems to be missing.")
+        )
+    if len(stack) > 1:
+        raise _nginx_problem(stack[-1][1], _("The block opened here is never closed with “}”."))
+    return root
+
+
+def _nginx_walk(directives: list[_NginxDirective]):
+    for directive in directives:
+        yield directive
+        if directive.block is not None:
+            yield from _nginx_walk(directive.block)
+
+
+def _nginx_tls_server(
+    directives: list[_NginxDirective], ancestors: list[list[_NginxDirective]]
+) -> tuple[list[_NginxDirective], list[list[_NginxDirective]]] | None:
+    """The first ``server`` block with ``listen … ssl``, and the levels around it (outermost
+    first), searched in file order."""
+    for directive in directives:
+        if directive.block is None:
+            continue
+        if directive.name == "server" and any(
+            d.name == "listen" and "ssl" in (a.casefold() for a in d.args[1:])
+            for d in directive.block
+        ):
+            return directive.block, [*ancestors, directives]
+        found = _nginx_tls_server(directive.block, [*ancestors, directives])
+        if found is not None:
+            return found
+    return None
+
+
+def _nginx_values(
+    server: list[_NginxDirective], ancestors: list[list[_NginxDirective]], key: str
+) -> list[list[str] | None]:
+    """The values ``key`` has in the server (its own or inherited; None if unset), then those of
+    every block inside the server that sets it itself."""
+
+    def own(level: list[_NginxDirective]) -> list[str] | None:
+        values = [" ".join(d.args) for d in level if d.name == key]
+        return values or None
+
+    inherited = next(
+        (values for level in [server, *reversed(ancestors)] if (values := own(level))), None
+    )
+    inner = [
+        values
+        for d in _nginx_walk(server)
+        if d.block is not None and (values := own(d.block)) is not None
+    ]
+    return [inherited, *inner]
 
 
 _COUNTED_REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")

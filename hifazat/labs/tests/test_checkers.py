@@ -564,9 +564,194 @@ def test_config_bad_definitions():
     bad_definition("config", [{"key": "X", "op": "absent", "value": "y"}], options)
     bad_definition("config", [{"key": "X", "op": "in", "value": []}], options)
     bad_definition("config", [], options)
-    for bad in ({}, {"format": "nginx"}, {"format": "sshd", "keep": "Port"}):
+    for bad in ({}, {"format": "apache"}, {"format": "sshd", "keep": "Port"}):
         with pytest.raises(ValueError):
             REGISTRY["config"].validate(bad)
+
+
+NGINX = """\
+user www-data;
+worker_processes auto;   # one per core
+
+events { worker_connections 768; }
+
+http {
+    include /etc/nginx/mime.types;
+    server_tokens off;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    log_format main '$remote_addr - $remote_user [$time_local] "$request" '
+                    '$status $body_bytes_sent "${http_referer}"';
+
+    server {
+        listen 80;
+        server_name portal.example;
+        return 301 https://$host$request_uri;
+    }
+
+    server {
+        listen 443 ssl http2;
+        server_name portal.example;
+        ssl_certificate /etc/ssl/portal.crt;
+        ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:!aNULL:!RC4;
+        add_header X-Frame-Options "DENY" always;
+        add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+        root /var/www/portal;
+
+        location /files/ {
+            autoindex off;
+        }
+        location ~ \\.php$ {
+            fastcgi_pass unix:/run/php/php8.1-fpm.sock;
+        }
+    }
+}
+"""
+NGINX_REQUIREMENTS = [
+    {"key": "ssl_protocols", "op": "lacks", "value": "TLSv1"},
+    {"key": "ssl_protocols", "op": "lacks", "value": "TLSv1.1"},
+    {"key": "ssl_protocols", "op": "has", "value": "TLSv1.2"},
+    {"key": "ssl_ciphers", "op": "lacks", "value": "RC4", "match": "substring"},
+    {"key": "ssl_ciphers", "op": "lacks", "value": "DES", "match": "substring"},
+    {"key": "server_tokens", "op": "eq", "value": "off"},
+    {"key": "autoindex", "op": "eq", "value": "off", "default": "off"},
+    {"key": "add_header", "op": "has", "value": "Strict-Transport-Security"},
+]
+NGINX_OPTIONS = {"format": "nginx", "keep": ["listen", "server_name", "root"]}
+
+
+def nginx(text, requirements=NGINX_REQUIREMENTS, options=NGINX_OPTIONS):
+    return run("config", requirements, text, options)
+
+
+def test_nginx_all_right():
+    verdict = nginx(NGINX)
+    assert verdict.correct, verdict
+    assert nginx(
+        NGINX.replace(
+            "        location /files/ {\n            autoindex off;\n",
+            "        location /files/ {\n",
+        )
+    ).correct  # default
+    # set in the server instead of inherited from http; comments and odd spacing
+    moved = NGINX.replace("    server_tokens off;\n", "").replace(
+        "listen 443 ssl http2;", "listen 443 ssl http2;  # HTTPS\n  SERVER_TOKENS   'off' ;"
+    )
+    assert nginx(moved).correct
+
+
+def test_nginx_multi_value_tokens():
+    weak = nginx(NGINX.replace("TLSv1.2 TLSv1.3", "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"))
+    assert weak.message == "Not right yet: ssl_protocols." and weak.score == pytest.approx(9 / 11)
+    assert not nginx(NGINX.replace("TLSv1.2 TLSv1.3", "TLSv1.1 TLSv1.2")).correct
+    assert not nginx(NGINX.replace("TLSv1.2 TLSv1.3", "TLSv1.3")).correct  # has TLSv1.2
+    assert nginx(NGINX.replace("TLSv1.2 TLSv1.3", "tlsv1.2")).correct
+    for weak_cipher in ("RC4-SHA", "ECDHE-RSA-DES-CBC3-SHA", "EDH-RSA-DES-CBC-SHA"):
+        text = NGINX.replace("!aNULL:!RC4", f"{weak_cipher}:!aNULL")
+        assert nginx(text).message == "Not right yet: ssl_ciphers.", weak_cipher
+    assert nginx(NGINX.replace("!RC4", "!RC4:-3DES")).correct  # exclusions are not ciphers
+    assert nginx(
+        NGINX.replace("ssl_ciphers ECDHE", "ssl_ciphers 'ECDHE").replace("!RC4;", "!RC4';")
+    ).correct
+
+
+def test_nginx_scope_is_the_first_tls_server_with_inheritance():
+    # the plain-HTTP server does not count
+    assert nginx(NGINX.replace("listen 80;", "listen 80;\n        autoindex on;")).correct
+    # a location inside the HTTPS server that switches it on does
+    verdict = nginx(NGINX.replace("autoindex off;", "autoindex on;"))
+    assert verdict.message == "Not right yet: autoindex."
+    # set in the server, it beats the http level
+    overridden = NGINX.replace("listen 443 ssl http2;", "listen 443 ssl http2;\nserver_tokens on;")
+    assert nginx(overridden).message == "Not right yet: server_tokens."
+    # missing everywhere: no default for server_tokens
+    assert (
+        nginx(NGINX.replace("    server_tokens off;\n", "")).message
+        == "Not right yet: server_tokens."
+    )
+    # add_header in a location replaces the server's headers there
+    dropped = NGINX.replace("autoindex off;", "add_header Cache-Control no-store;")
+    assert nginx(dropped).message == "Not right yet: add_header."
+    no_hsts = NGINX.replace(
+        '        add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;\n',
+        "",
+    )
+    assert nginx(no_hsts).message == "Not right yet: add_header."
+    commented = NGINX.replace("        add_header Strict", "        # add_header Strict")
+    assert nginx(commented).message == "Not right yet: add_header."
+
+
+def test_nginx_absent_in_and_keep():
+    requirements = [
+        {"key": "autoindex", "op": "absent"},
+        {"key": "ssl_protocols", "op": "in", "value": ["TLSv1.2 TLSv1.3", "TLSv1.3"]},
+    ]
+    assert not nginx(NGINX, requirements, {"format": "nginx"}).correct
+    text = NGINX.replace("autoindex off;", "")
+    assert nginx(text, requirements, {"format": "nginx"}).correct
+    verdict = nginx(text.replace("        root /var/www/portal;\n", ""))
+    assert verdict.message == "These settings must stay in the file: root."
+    no_tls = nginx(NGINX.replace("listen 443 ssl http2;", "listen 443;"))
+    assert (no_tls.correct, no_tls.score) == (False, 0.0) and "listen" in no_tls.message
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "words"),
+    [
+        (NGINX.replace("server_tokens off;", "server_tokens off"), 8, "“;”"),  # before a directive
+        (NGINX.replace("autoindex off;", "autoindex off"), 29, "“;”"),  # before a }
+        (
+            NGINX.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1.2 TLSv1.3"),
+            9,
+            "“;”",
+        ),
+        (NGINX.replace("        }\n        location ~", "        location ~"), 6, "never closed"),
+        (NGINX + "}\n", 36, "closes no block"),
+        (NGINX.replace("server_tokens off;", "server_tokens of;"), 8, "server_tokens"),
+        (NGINX.replace('"DENY"', '"DENY'), 25, "opened on line 24"),
+        (NGINX.replace("worker_processes auto;", "worker_processes auto;;"), 2, "“;”"),
+        (NGINX[: NGINX.rindex("}")], 6, "never closed"),
+    ],
+)
+def test_nginx_unparseable_input_names_the_line(broken, line, words):
+    verdict = nginx(broken)
+    assert (verdict.correct, verdict.score) == (False, 0.0)
+    assert verdict.message.startswith(f"Line {line}: "), verdict.message
+    assert words in verdict.message and "Fix it" in verdict.message
+
+
+def test_nginx_bad_definitions():
+    options = {"format": "nginx"}
+    REGISTRY["config"].validate(options)
+    bad_definition(
+        "config", [{"key": "ssl_protocols", "op": "has", "value": ["TLSv1.2"]}], options
+    )
+    bad_definition("config", [{"key": "ssl_protocols", "op": "lacks", "value": " "}], options)
+    bad_definition(
+        "config",
+        [{"key": "ssl_ciphers", "op": "lacks", "value": "RC4", "match": "regex"}],
+        options,
+    )
+    bad_definition(
+        "config", [{"key": "autoindex", "op": "eq", "value": "off", "match": "token"}], options
+    )
+    bad_definition("config", [{"key": "autoindex", "op": "absent", "default": "off"}], options)
+    bad_definition(
+        "config", [{"key": "autoindex", "op": "eq", "value": "off", "default": False}], options
+    )
+
+
+def test_has_lacks_and_default_work_for_sshd_too():
+    requirements = [
+        {"key": "Ciphers", "op": "lacks", "value": "cbc", "match": "substring"},
+        {"key": "X11Forwarding", "op": "eq", "value": "no", "default": "no"},
+    ]
+    assert sshd(
+        "Ciphers aes256-gcm@openssh.com,aes128-ctr\n", requirements, {"format": "sshd"}
+    ).correct
+    assert not sshd("Ciphers aes128-cbc,aes128-ctr\n", requirements, {"format": "sshd"}).correct
+    assert not sshd(
+        "Ciphers aes128-ctr\nX11Forwarding yes\n", requirements, {"format": "sshd"}
+    ).correct
 
 
 # detection -------------------------------------------------------------------------------
@@ -793,6 +978,7 @@ DEFINITIONS = [
     ("ordering", STEPS, None),
     ("config", SSHD_REQUIREMENTS, SSHD_OPTIONS),
     ("config", SYSCTL_REQUIREMENTS, {"format": "sysctl"}),
+    ("config", NGINX_REQUIREMENTS, NGINX_OPTIONS),
     ("detection", SAMPLE, None),
     ("composite", ANSWERS, PARTS),
 ]
