@@ -66,6 +66,9 @@ def reserve_slots(profile_id: int, rate_per_minute: int, count: int) -> datetime
     return start
 
 
+LATE = timedelta(seconds=0.5)  # slots missed by more than this are given up, not bunched
+
+
 def _sleep_until(when: datetime) -> None:
     delay = (when - timezone.now()).total_seconds()
     if delay > 0:
@@ -334,10 +337,20 @@ class Dispatcher:
                 break
             checked = time.monotonic()
             if rate:
-                start = reserve_slots(profile.pk, rate, len(group))
+                interval = timedelta(seconds=60 / rate)
+                late = max(interval, LATE)
+                start, base = reserve_slots(profile.pk, rate, len(group)), 0
             for n, send in enumerate(group):
                 if rate:
-                    _sleep_until(start + timedelta(seconds=n * 60 / rate))
+                    slot = start + interval * (n - base)
+                    if timezone.now() - slot > late:
+                        # This worker was held up (a slow relay, a starved CPU) and its slots
+                        # are long past: sending now would bunch them with the other workers'
+                        # on-time ones. Leave them unused and take fresh ones. (A few
+                        # milliseconds late is normal and is simply caught up.)
+                        start, base = reserve_slots(profile.pk, rate, len(group) - n), n
+                        slot = start
+                    _sleep_until(slot)
                 previous = self.send_one(profile, send, previous)
         if previous is not None:
             self.mark_sent(previous)
