@@ -21,6 +21,8 @@ import yaml
 from hifazat.labs import checkers, registry
 from hifazat.labs.catalogue.advisory_to_action import generator
 from hifazat.labs.catalogue.advisory_to_action.generator import generate
+from hifazat.labs.tests import labkit
+from hifazat.labs.tests.labkit import texts
 
 FOLDER = Path(registry.CATALOGUE) / "advisory_to_action"
 DEMO = Path(registry.CATALOGUE).parent.parent / "demo" / "data" / "advisories.yaml"
@@ -45,18 +47,7 @@ SQUID = re.compile(
 DOC_NET = re.compile(r"(?:192\.0\.2|198\.51\.100|203\.0\.113)\.\d{1,3}")
 
 
-@cache
-def definition() -> dict:
-    return yaml.safe_load((FOLDER / "lab.yaml").read_text(encoding="utf-8"))
-
-
-def question(qid: str) -> dict:
-    return next(q for q in definition()["questions"] if q["id"] == qid)
-
-
-@cache
-def case(seed: int):
-    return generate(seed)
+definition, question, case, check = labkit.bind("advisory_to_action", generate)
 
 
 def host_of(method: str, url: str) -> str:
@@ -149,22 +140,6 @@ def natural(seed: int) -> dict[str, str]:
         "indicator-requests": str(len(f["hits"])),
         "measures": ", ".join(f["measures"]),
     }
-
-
-def check(qid: str, expected, submitted: str) -> checkers.Verdict:
-    q = question(qid)
-    return checkers.check(q["checker"], expected, submitted, q["options"])
-
-
-def texts(node):
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from texts(value)
 
 
 # --- the definition -------------------------------------------------------------------------

@@ -10,18 +10,17 @@ import re
 import time
 from collections import Counter
 from functools import cache
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-import yaml
 from django.utils import translation
 
 from hifazat.labs import checkers, registry
 from hifazat.labs.catalogue.detection_writing import generator
 from hifazat.labs.catalogue.detection_writing.generator import generate
+from hifazat.labs.tests import labkit
+from hifazat.labs.tests.labkit import texts
 
-LAB = Path(registry.CATALOGUE) / "detection_writing" / "lab.yaml"
 SEEDS = range(50)
 QUESTIONS = (
     "detect-sqli",
@@ -86,23 +85,7 @@ SYSLOG = re.compile(r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d jump\d\d sshd\[\d+\]:
 TEST_NET = re.compile(r"(?:192\.0\.2|198\.51\.100|203\.0\.113)\.\d{1,3}")
 
 
-@cache
-def definition() -> dict:
-    return yaml.safe_load(LAB.read_text(encoding="utf-8"))
-
-
-def question(qid: str) -> dict:
-    return next(q for q in definition()["questions"] if q["id"] == qid)
-
-
-@cache
-def case(seed: int):
-    return generate(seed)
-
-
-def check(qid: str, expected, submitted: str) -> checkers.Verdict:
-    q = question(qid)
-    return checkers.check(q["checker"], expected, submitted, q["options"])
+definition, question, case, check = labkit.bind("detection_writing", generate)
 
 
 def flagged(pattern: str, text: str) -> list[str]:
@@ -146,17 +129,6 @@ def natural(seed: int) -> dict[str, str]:
         "sqli-top-count": str(f["count"]),
         "traversal-file": next(iter(f["files"])),
     }
-
-
-def texts(node):
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from texts(value)
 
 
 # --- the definition -----------------------------------------------------------------------------

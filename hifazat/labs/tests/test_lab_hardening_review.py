@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import re
 import time
-from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
 
 from hifazat.labs import checkers, registry
 from hifazat.labs.catalogue.hardening_review import generator
 from hifazat.labs.catalogue.hardening_review.generator import generate
+from hifazat.labs.tests import labkit
+from hifazat.labs.tests.labkit import texts
 
-LAB = Path(registry.CATALOGUE) / "hardening_review" / "lab.yaml"
 SEEDS = range(50)
 QUESTIONS = (
     "sshd-findings",
@@ -71,34 +69,7 @@ MODERN_CIPHERS = (
 )
 
 
-@cache
-def definition() -> dict:
-    return yaml.safe_load(LAB.read_text(encoding="utf-8"))
-
-
-def question(qid: str) -> dict:
-    return next(q for q in definition()["questions"] if q["id"] == qid)
-
-
-@cache
-def case(seed: int):
-    return generate(seed)
-
-
-def check(qid: str, expected, submitted: str) -> checkers.Verdict:
-    q = question(qid)
-    return checkers.check(q["checker"], expected, submitted, q["options"])
-
-
-def texts(node):
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from texts(value)
+definition, question, case, check = labkit.bind("hardening_review", generate)
 
 
 def seconds(value: str) -> int:

@@ -12,16 +12,15 @@ from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
 
 from hifazat.labs import checkers, registry
 from hifazat.labs.catalogue.phishing_triage import generator
 from hifazat.labs.catalogue.phishing_triage.generator import generate
+from hifazat.labs.tests import labkit
+from hifazat.labs.tests.labkit import texts
 
-LAB = Path(registry.CATALOGUE) / "phishing_triage" / "lab.yaml"
 SEEDS = range(50)
 PKT = timezone(timedelta(hours=5))
 FILES = [f"message-{n}.eml" for n in range(1, 6)]
@@ -40,18 +39,7 @@ BRACKETED_IP = re.compile(r"\[([0-9a-fA-F:.]+)\]")
 TEST_NET = re.compile(r"^(?:192\.0\.2|198\.51\.100|203\.0\.113)\.(\d{1,3})$")
 
 
-@cache
-def definition() -> dict:
-    return yaml.safe_load(LAB.read_text(encoding="utf-8"))
-
-
-def question(qid: str) -> dict:
-    return next(q for q in definition()["questions"] if q["id"] == qid)
-
-
-@cache
-def case(seed: int):
-    return generate(seed)
+definition, question, case, check = labkit.bind("phishing_triage", generate)
 
 
 def parse(text: str) -> EmailMessage:
@@ -122,22 +110,6 @@ def natural(seed: int) -> dict[str, str]:
         "reply-to": f["reply_to"],
         "sent-time": f["date"].astimezone(PKT).strftime("%Y-%m-%d %H:%M:%S"),
     }
-
-
-def check(qid: str, expected, submitted: str) -> checkers.Verdict:
-    q = question(qid)
-    return checkers.check(q["checker"], expected, submitted, q["options"])
-
-
-def texts(node):
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from texts(value)
 
 
 # --- the definition -------------------------------------------------------------------------

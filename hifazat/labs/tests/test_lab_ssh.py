@@ -11,16 +11,15 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
 
 from hifazat.labs import checkers, registry
 from hifazat.labs.catalogue.ssh_bruteforce import generator
 from hifazat.labs.catalogue.ssh_bruteforce.generator import generate
+from hifazat.labs.tests import labkit
+from hifazat.labs.tests.labkit import texts
 
-LAB = Path(registry.CATALOGUE) / "ssh_bruteforce" / "lab.yaml"
 SEEDS = range(50)
 PKT = timezone(timedelta(hours=5))
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -84,18 +83,7 @@ SHAPES = (
 )
 
 
-@cache
-def definition() -> dict:
-    return yaml.safe_load(LAB.read_text(encoding="utf-8"))
-
-
-def question(qid: str) -> dict:
-    return next(q for q in definition()["questions"] if q["id"] == qid)
-
-
-@cache
-def case(seed: int):
-    return generate(seed)
+definition, question, case, check = labkit.bind("ssh_bruteforce", generate)
 
 
 @cache
@@ -156,22 +144,6 @@ def hardened(config: str) -> str:
     config = re.sub(r"(?m)^PermitRootLogin yes$", "PermitRootLogin no", config)
     config = re.sub(r"(?m)^PasswordAuthentication yes$", "PasswordAuthentication no", config)
     return re.sub(r"(?m)^MaxAuthTries \d+$", "MaxAuthTries 3", config)
-
-
-def check(qid: str, expected, submitted: str) -> checkers.Verdict:
-    q = question(qid)
-    return checkers.check(q["checker"], expected, submitted, q["options"])
-
-
-def texts(node):
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from texts(value)
 
 
 # --- the definition -------------------------------------------------------------------------

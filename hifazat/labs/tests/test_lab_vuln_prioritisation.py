@@ -15,15 +15,14 @@ import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
 
 from hifazat.labs import checkers, registry
 from hifazat.labs.catalogue.vuln_prioritisation.generator import generate
+from hifazat.labs.tests import labkit
+from hifazat.labs.tests.labkit import texts
 
-LAB = Path(registry.CATALOGUE) / "vuln_prioritisation" / "lab.yaml"
 SEEDS = range(50)
 QUESTIONS = (
     "kev-findings",
@@ -62,34 +61,7 @@ KEV_FIELDS = {
 }
 
 
-@cache
-def definition() -> dict:
-    return yaml.safe_load(LAB.read_text(encoding="utf-8"))
-
-
-def question(qid: str) -> dict:
-    return next(q for q in definition()["questions"] if q["id"] == qid)
-
-
-@cache
-def case(seed: int):
-    return generate(seed)
-
-
-def check(qid: str, expected, submitted: str) -> checkers.Verdict:
-    q = question(qid)
-    return checkers.check(q["checker"], expected, submitted, q["options"])
-
-
-def texts(node):
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from texts(value)
+definition, question, case, check = labkit.bind("vuln_prioritisation", generate)
 
 
 def score(row: dict) -> float | None:

@@ -11,17 +11,16 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 from urllib.parse import unquote, unquote_plus
 
 import pytest
-import yaml
 
 from hifazat.labs import checkers, registry
 from hifazat.labs.catalogue.web_compromise import generator
 from hifazat.labs.catalogue.web_compromise.generator import generate
+from hifazat.labs.tests import labkit
+from hifazat.labs.tests.labkit import texts
 
-LAB = Path(registry.CATALOGUE) / "web_compromise" / "lab.yaml"
 SEEDS = range(50)
 QUESTIONS = (
     "scanner-ip",
@@ -53,18 +52,7 @@ TOOL_MARKERS = {  # how each tool names itself in its user agent
 TEST_NET = re.compile(r"^(?:192\.0\.2|198\.51\.100|203\.0\.113)\.(\d{1,3})$")
 
 
-@cache
-def definition() -> dict:
-    return yaml.safe_load(LAB.read_text(encoding="utf-8"))
-
-
-def question(qid: str) -> dict:
-    return next(q for q in definition()["questions"] if q["id"] == qid)
-
-
-@cache
-def case(seed: int):
-    return generate(seed)
+definition, question, case, check = labkit.bind("web_compromise", generate)
 
 
 @cache
@@ -127,22 +115,6 @@ def natural(seed: int) -> dict[str, str]:
         "exfil-file": f["exfil"]["path"],
         "exfil-bytes": f["exfil"]["size"],
     }
-
-
-def check(qid: str, expected, submitted: str) -> checkers.Verdict:
-    q = question(qid)
-    return checkers.check(q["checker"], expected, submitted, q["options"])
-
-
-def texts(node):
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from texts(value)
 
 
 # --- the definition -------------------------------------------------------------------------

@@ -14,16 +14,15 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
 
 from hifazat.labs import checkers, registry
 from hifazat.labs.catalogue.windows_persistence import generator
 from hifazat.labs.catalogue.windows_persistence.generator import generate
+from hifazat.labs.tests import labkit
+from hifazat.labs.tests.labkit import texts
 
-LAB = Path(registry.CATALOGUE) / "windows_persistence" / "lab.yaml"
 SEEDS = range(50)
 PKT = timezone(timedelta(hours=5))
 QUESTIONS = (
@@ -55,18 +54,7 @@ FILE_NAME = re.compile(r"Service File Name:  (.+?)\r\n")
 SERVICE_NAME = re.compile(r"Service Name:  (.+?)\r\n")
 
 
-@cache
-def definition() -> dict:
-    return yaml.safe_load(LAB.read_text(encoding="utf-8"))
-
-
-def question(qid: str) -> dict:
-    return next(q for q in definition()["questions"] if q["id"] == qid)
-
-
-@cache
-def case(seed: int):
-    return generate(seed)
+definition, question, case, check = labkit.bind("windows_persistence", generate)
 
 
 @cache
@@ -160,22 +148,6 @@ def natural(seed: int) -> dict[str, str]:
         "log-cleared": f["cleared"],
         "attack-order": ", ".join(f["order"]),
     }
-
-
-def check(qid: str, expected, submitted: str) -> checkers.Verdict:
-    q = question(qid)
-    return checkers.check(q["checker"], expected, submitted, q["options"])
-
-
-def texts(node):
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from texts(value)
 
 
 # --- the definition -------------------------------------------------------------------------
