@@ -22,15 +22,23 @@ REVIEWERS = (*NATIONAL, Role.TRAINER, Role.FOCAL_PERSON, Role.HEAD)
 _definitions: dict[str, dict] = {}  # by digest: a lab's definition changes only with it
 
 
-def get_lab(slug: str) -> Lab:
-    """An active lab, its definition (tens of kilobytes of JSON) decoded once per process."""
-    lab = Lab.objects.filter(slug=slug, active=True).defer("definition").first()
-    if lab is None:
-        raise Http404
+def with_definition(lab: Lab) -> Lab:
+    """The lab with its definition (tens of kilobytes of JSON), decoded once per process."""
     if lab.digest not in _definitions:
         _definitions[lab.digest] = Lab.objects.values_list("definition", flat=True).get(pk=lab.pk)
     lab.definition = _definitions[lab.digest]
     return lab
+
+
+def active_labs() -> list[Lab]:
+    return [with_definition(lab) for lab in Lab.objects.filter(active=True).defer("definition")]
+
+
+def get_lab(slug: str) -> Lab:
+    lab = Lab.objects.filter(slug=slug, active=True).defer("definition").first()
+    if lab is None:
+        raise Http404
+    return with_definition(lab)
 
 
 def attempts_visible_to(user) -> QuerySet[LabAttempt]:

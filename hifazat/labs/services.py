@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hifazat.events.models import Event, Nomination
-from hifazat.labs import checkers, registry
+from hifazat.labs import checkers, registry, selectors
 from hifazat.labs.case import Case
 from hifazat.labs.models import (
     SUBMISSION_KEEP,
@@ -52,8 +52,8 @@ def can_do_labs(person) -> bool:
     return Nomination.objects.filter(person=person, status__in=Nomination.SEATED).exists()
 
 
-def labs_for(person):
-    return Lab.objects.filter(active=True) if can_do_labs(person) else Lab.objects.none()
+def labs_for(person) -> list[Lab]:
+    return selectors.active_labs() if can_do_labs(person) else []
 
 
 @lru_cache(maxsize=64)

@@ -82,7 +82,7 @@ def apply_rule(rule: RemedialRule, now=None) -> Applied:
     )
     gap = timedelta(days=rule.min_gap_days)
     due = timezone.localdate(now) + timedelta(days=rule.due_days)
-    decisions = []
+    decisions, new = [], []
     for pk, person, campaign_id in rows:
         if person in last and now - last[person] < gap:
             outcome, enrolment = RemedialAssignment.Outcome.WITHIN_GAP, None
@@ -90,8 +90,8 @@ def apply_rule(rule: RemedialRule, now=None) -> Applied:
         elif person in active:
             outcome, enrolment = RemedialAssignment.Outcome.ALREADY, None
             applied.already += 1
-        else:
-            enrolment = Enrolment.objects.create(
+        else:  # inserted below with the others, in one statement per batch
+            enrolment = Enrolment(
                 person_id=person,
                 course=rule.course,
                 version=rule.course.current_version,
@@ -99,6 +99,7 @@ def apply_rule(rule: RemedialRule, now=None) -> Applied:
                 due_date=due,
                 enrolled_at=now,
             )
+            new.append(enrolment)
             outcome = RemedialAssignment.Outcome.ENROLLED
             last[person], applied.enrolled = now, applied.enrolled + 1
             active.add(person)
@@ -114,6 +115,7 @@ def apply_rule(rule: RemedialRule, now=None) -> Applied:
                 at=now,
             )
         )
+    Enrolment.objects.bulk_create(new, batch_size=2000)  # sets their ids (PostgreSQL, SQLite)
     RemedialAssignment.objects.bulk_create(decisions, batch_size=2000)
     audit_record(
         actor=None,
