@@ -193,24 +193,18 @@ def campaign_results(request, campaign_id: int):
         return Status(404, {"detail": "Not found."})
     scope = selectors.result_scope(request.user, c)
     labels = dict(c.variants.values_list("pk", "label"))
-    variants = results.tally(c, ("variant",), scope)
-    orgs = list(results.tally(c, ("organisation",), scope).values())
+    total, variants, orgs = results.breakdown(c, scope)
     codes = dict(
         Organisation.objects.filter(pk__in=[r.key[0] for r in orgs]).values_list("pk", "code")
     )
     for row in orgs:
-        row.name = codes.get(row.key[0])
-    if c.pseudonymous:
-        orgs = results.merge_small(orgs, None)
-        for row in orgs:
-            if row.key == (None,):
-                row.name = "other"
+        row.name = "other" if c.pseudonymous and row.key == (None,) else codes.get(row.key[0])
     return {
         "campaign": _out(c),
         "whole_campaign": scope is None,
-        "totals": {"group": None, **results.total(c, scope).as_dict()},
+        "totals": {"group": None, **total.as_dict()},
         "variants": [
-            {"group": labels.get(k[0]), **row.as_dict()} for k, row in sorted(variants.items())
+            {"group": labels.get(pk), **row.as_dict()} for pk, row in sorted(variants.items())
         ],
         "organisations": [{"group": row.name, **row.as_dict()} for row in orgs],
     }

@@ -203,6 +203,21 @@ def merge_small(rows: list[Row], other_key) -> list[Row]:
     return [*kept, other]
 
 
+def breakdown(campaign: Campaign, scope: Q | None = None):
+    """(total, {variant id: row}, [rows by organisation]) from one grouped query. In a
+    pseudonymous campaign, organisations below PSEUDONYMOUS_MIN_GROUP are folded into one row
+    keyed (None,)."""
+    total, by_variant, by_org = Row(), {}, {}
+    for (variant_id, org_id), cell in tally(campaign, ("variant", "organisation"), scope).items():
+        total.add(cell)
+        by_variant.setdefault(variant_id, Row(key=(variant_id,))).add(cell)
+        by_org.setdefault(org_id, Row(key=(org_id,))).add(cell)
+    orgs = list(by_org.values())
+    if campaign.pseudonymous:
+        orgs = merge_small(orgs, None)
+    return total, by_variant, orgs
+
+
 def failures(scope: Q | None = None) -> QuerySet[Send]:
     """Identifiable failures usable for repeat offenders and remedial training."""
     qs = Send.objects.filter(FAILED, person__isnull=False, campaign__pseudonymous=False)

@@ -58,29 +58,24 @@ def _campaign(request, pk) -> tuple[Campaign, object]:
 
 
 def _breakdown(campaign, scope) -> tuple[results.Row, list[results.Row], list[results.Row]]:
-    """Totals, rows by variant and rows by organisation, from one grouped query."""
-    cells = results.tally(campaign, ("variant", "organisation"), scope)
-    total, by_variant, by_org = results.Row(), {}, {}
-    for (variant_id, org_id), cell in cells.items():
-        total.add(cell)
-        by_variant.setdefault(variant_id, results.Row(key=(variant_id,))).add(cell)
-        by_org.setdefault(org_id, results.Row(key=(org_id,))).add(cell)
+    """Totals, rows by variant and rows by organisation, named for the page."""
+    total, by_variant, orgs = results.breakdown(campaign, scope)
     variants = []
     for v in campaign.variants.select_related("template").order_by("label"):
         row = by_variant.get(v.pk, results.Row(key=(v.pk,)))
         row.name, row.label = f"{v.label}: {v.template.name}", v.label
         variants.append(row)
-    names = dict(Organisation.objects.filter(pk__in=list(by_org)).values_list("pk", "name"))
-    orgs = list(by_org.values())
+    names = dict(
+        Organisation.objects.filter(pk__in=[r.key[0] for r in orgs]).values_list("pk", "name")
+    )
+    other = _("Other organisations (fewer than %(n)d people each)") % {
+        "n": results.PSEUDONYMOUS_MIN_GROUP
+    }
     for row in orgs:
-        row.name = names.get(row.key[0]) or _("(no organisation)")
-    if campaign.pseudonymous:
-        orgs = results.merge_small(orgs, None)
-        for row in orgs:
-            if row.key == (None,):
-                row.name = _("Other organisations (fewer than %(n)d people each)") % {
-                    "n": results.PSEUDONYMOUS_MIN_GROUP
-                }
+        if campaign.pseudonymous and row.key == (None,):
+            row.name = other
+        else:
+            row.name = names.get(row.key[0]) or _("(no organisation)")
     return total, variants, orgs
 
 
