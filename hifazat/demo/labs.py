@@ -8,10 +8,17 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from django.utils import timezone
+from django.db.models import F
 
 from hifazat.labs import registry, services
-from hifazat.labs.models import Lab, LabAttempt, Submission
+from hifazat.labs.models import (
+    HintUse,
+    Lab,
+    LabAttempt,
+    QuestionState,
+    Standing,
+    Submission,
+)
 from hifazat.orgs.models import Person
 
 LEARNERS = 40
@@ -30,7 +37,6 @@ def load_labs(stdout=None) -> int:
         .order_by("pk")[: LEARNERS * 3]
     )
     rng.shuffle(people)
-    now = timezone.now()
     for person in people[:LEARNERS]:
         attempt = services.open_case(actor=person, lab=lab)
         skill = rng.random()
@@ -45,12 +51,19 @@ def load_labs(stdout=None) -> int:
                 continue  # those need real work; the demo learners leave them
             right = attempt.answers[q["id"]]
             services.submit(actor=person, attempt=attempt, question=q["id"], answer=str(right))
-        # spread the activity over the last three weeks
+        # move this learner's whole session back into the last three weeks, keeping its order
         shift = timedelta(days=rng.randint(1, 21), minutes=rng.randint(0, 600))
-        Submission.objects.filter(attempt=attempt).update(at=now - shift)
-        LabAttempt.objects.filter(pk=attempt.pk, last_solved_at__isnull=False).update(
-            last_solved_at=now - shift
+        Submission.objects.filter(attempt=attempt).update(at=F("at") - shift)
+        HintUse.objects.filter(attempt=attempt).update(at=F("at") - shift)
+        QuestionState.objects.filter(attempt=attempt, solved_at__isnull=False).update(
+            solved_at=F("solved_at") - shift
         )
+        LabAttempt.objects.filter(pk=attempt.pk).update(
+            started_at=F("started_at") - shift,
+            last_solved_at=F("last_solved_at") - shift,
+            finished_at=F("finished_at") - shift,
+        )
+        Standing.objects.filter(person=person).update(last_solved_at=F("last_solved_at") - shift)
     if stdout:
         stdout.write(f"Labs: {Lab.objects.count()} loaded, {LEARNERS} demo learners at work")
     return LEARNERS
