@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "hifazat.advisories",
     "hifazat.phishing",
     "hifazat.labs",
+    "hifazat.reports",
     "hifazat.assessments",
 ]
 
@@ -172,6 +173,9 @@ TASKS = {
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 AUDIT_HEAD_SECONDS = env_int("AUDIT_HEAD_SECONDS", 600)
 PERIODIC_SECONDS = env_int("PERIODIC_SECONDS", 900)
+# How often the worker refreshes the readiness dashboards' snapshot (pages refresh it themselves
+# if it is ever older than 15 minutes).
+REPORTS_REFRESH_SECONDS = env_int("REPORTS_REFRESH_SECONDS", 300)
 AUDIT_HEAD_FILE = Path(env_str("AUDIT_HEAD_FILE", str(VAR_DIR / "audit-heads.log")))
 
 # --- Identity and sign-in ------------------------------------------------------------------

@@ -101,6 +101,7 @@ urlpatterns = [
     path("", include("hifazat.advisories.urls")),
     path("", include("hifazat.phishing.urls")),
     path("", include("hifazat.labs.urls")),
+    path("", include("hifazat.reports.urls")),
 ]
 
 if settings.ADMIN_ENABLED:

@@ -12,6 +12,7 @@ from hifazat.api.labs import router as labs_router
 from hifazat.api.learning import router as learning_router
 from hifazat.api.pagination import Page
 from hifazat.api.phishing import router as phishing_router
+from hifazat.api.reports import router as reports_router
 from hifazat.api.schemas import ErrorOut, OrganisationOut, PersonOut, SyncIn, SyncOut
 from hifazat.audit.services import audit_record
 from hifazat.orgs import access, selectors
@@ -146,6 +147,7 @@ api.add_router("/events", events_router)
 api.add_router("/advisories", advisories_router)
 api.add_router("/phishing", phishing_router)
 api.add_router("/labs", labs_router)
+api.add_router("/reports", reports_router)
 
 
 @api.exception_handler(ValidationError)

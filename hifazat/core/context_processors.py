@@ -2,6 +2,7 @@ from django.conf import settings
 
 from hifazat.orgs import access
 from hifazat.orgs.roles import Role
+from hifazat.reports.views import VIEWERS as REPORT_VIEWERS
 
 
 def hifazat(request):
@@ -15,6 +16,7 @@ def hifazat(request):
             "audit": bool(roles & set(access.AUDIT_READERS.roles)),
             "phishing": bool(roles & {Role.CAMPAIGN_OPERATOR, Role.PLATFORM_ADMIN, Role.AUDITOR}),
             "phishing_results": bool(roles & {Role.FOCAL_PERSON, Role.HEAD}),
+            "reports": bool(roles & set(REPORT_VIEWERS.roles)),
             "admin": settings.ADMIN_ENABLED and Role.PLATFORM_ADMIN in roles,
             "labs": bool(
                 roles

@@ -12,6 +12,7 @@ import csv
 import random
 import re
 from collections import Counter
+from datetime import timedelta
 from importlib import resources
 
 from django.contrib.auth.hashers import make_password
@@ -108,7 +109,7 @@ def generate_people(count: int, orgs: list[Organisation]):
             track=Person.Track.IT_ADMIN if it_admin else Person.Track.GENERAL,
             preferred_language="ur" if rng.random() < 0.2 else "en",
             password=make_password(None),
-            date_joined=now,
+            date_joined=now - timedelta(days=1100),  # on the platform for three years
         )
 
 

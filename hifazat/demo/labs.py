@@ -6,6 +6,7 @@ learner's, with times spread over the last weeks."""
 from __future__ import annotations
 
 import random
+import re
 from datetime import timedelta
 
 from django.db.models import F
@@ -23,6 +24,16 @@ from hifazat.orgs.models import Person
 
 LEARNERS = 40
 SEED = 20261130
+
+
+def _worked_answer(attempt, question) -> str:
+    """What a skilled learner writes for the SSH lab's detection and hardening questions."""
+    if question["checker"] == "detection":
+        return r"sshd\[\d+\]: Failed password for "
+    config = services.case_of(attempt).files["sshd_config"]
+    config = re.sub(r"(?m)^PermitRootLogin yes$", "PermitRootLogin no", config)
+    config = re.sub(r"(?m)^PasswordAuthentication yes$", "PasswordAuthentication no", config)
+    return re.sub(r"(?m)^MaxAuthTries \d+$", "MaxAuthTries 3", config)
 
 
 def load_labs(stdout=None) -> int:
@@ -48,8 +59,11 @@ def load_labs(stdout=None) -> int:
             for _ in range(rng.choice([0, 0, 1, 2])):  # a wrong answer or two first
                 services.submit(actor=person, attempt=attempt, question=q["id"], answer="unsure")
             if q["checker"] in ("detection", "config"):
-                continue  # those need real work; the demo learners leave them
-            right = attempt.answers[q["id"]]
+                if skill < 0.6:
+                    continue  # those need real work; most demo learners leave them
+                right = _worked_answer(attempt, q)
+            else:
+                right = attempt.answers[q["id"]]
             services.submit(actor=person, attempt=attempt, question=q["id"], answer=str(right))
         # move this learner's whole session back into the last three weeks, keeping its order
         shift = timedelta(days=rng.randint(1, 21), minutes=rng.randint(0, 600))

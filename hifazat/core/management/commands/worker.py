@@ -30,12 +30,14 @@ def enqueue_periodic() -> None:
     from hifazat.advisories.tasks import deliver_queued, send_deadline_notices
     from hifazat.learning.tasks import send_due_reminders
     from hifazat.phishing.tasks import apply_remedial_rules, reduce_old_results
+    from hifazat.reports.tasks import send_monthly_reports
 
     send_due_reminders.enqueue()
     send_deadline_notices.enqueue()
     deliver_queued.enqueue()  # anything queued while no worker ran
     apply_remedial_rules.enqueue()
     reduce_old_results.enqueue()
+    send_monthly_reports.enqueue()
 
 
 class Heartbeat(threading.Thread):
@@ -46,7 +48,7 @@ class Heartbeat(threading.Thread):
 
     def run(self):
         started = timezone.now()
-        last_head = last_periodic = 0.0
+        last_head = last_periodic = last_reports = 0.0
         while not self.stop.is_set():
             try:
                 close_old_connections()
@@ -66,6 +68,12 @@ class Heartbeat(threading.Thread):
                 if now - last_periodic >= settings.PERIODIC_SECONDS:
                     enqueue_periodic()
                     last_periodic = now
+                if now - last_reports >= settings.REPORTS_REFRESH_SECONDS:
+                    # The dashboards' snapshot: never older than 15 minutes (reports.snapshots).
+                    from hifazat.reports.tasks import refresh_snapshot
+
+                    refresh_snapshot.enqueue()
+                    last_reports = now
             except Exception:
                 logger.exception("heartbeat failed")
             finally:
