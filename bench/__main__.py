@@ -10,6 +10,7 @@ BENCHMARKS = {
     "tracking": "bench.tracking",
     "results": "bench.results",
     "scoreboard": "bench.scoreboard",
+    "dashboard": "bench.dashboard",
 }
 
 

@@ -17,8 +17,10 @@ from hifazat.demo.accounts import DEMO_PASSWORD
 from hifazat.demo.advisories import load_advisories
 from hifazat.demo.events import load_events
 from hifazat.demo.labs import load_labs
+from hifazat.demo.learning import load_learning
 from hifazat.demo.phishing import DEMO_SMTP_PORT, load_phishing, load_remedial
 from hifazat.demo.phishing_history import load_phishing_history
+from hifazat.demo.scale import AlreadyLoaded, load_scale
 
 
 class Command(BaseCommand):
@@ -35,8 +37,25 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--batch-size", type=int, default=5000)
+        # The readiness dashboards' scale data set (hifazat.demo.scale), on top of the rest.
+        parser.add_argument(
+            "--enrolments", type=int, default=0, help="scale data: about N enrolments (0: none)"
+        )
+        parser.add_argument(
+            "--phishing-events",
+            type=int,
+            default=0,
+            help="scale data: about N phishing events in 12 campaigns (0: none)",
+        )
+        parser.add_argument(
+            "--advisories",
+            type=int,
+            default=0,
+            help="scale data: N advisories to 60 organisations each (0: none)",
+        )
 
     def handle(self, *args, action, email, people, host, port, batch_size, **options):
+        scale = {k: options[k] for k in ("enrolments", "phishing_events", "advisories")}
         if not settings.DEMO_MODE:
             raise CommandError("Demo data is only loaded with HIFAZAT_DEMO=1.")
         if action == "totp":
@@ -44,11 +63,11 @@ class Command(BaseCommand):
                 raise CommandError("Usage: hifazat demo totp EMAIL")
             self.stdout.write(generator.totp_code(email))
             return
-        self.load(people, batch_size)
+        self.load(people, batch_size, scale)
         if action == "serve":
             self.serve(host, port)
 
-    def load(self, people: int, batch_size: int) -> None:
+    def load(self, people: int, batch_size: int, scale: dict | None = None) -> None:
         self.stdout.write("Preparing the database …")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
@@ -71,6 +90,15 @@ class Command(BaseCommand):
         load_phishing_history(stdout=self.stdout)
         load_remedial(stdout=self.stdout)
         load_labs(stdout=self.stdout)
+        load_learning(stdout=self.stdout)
+        if scale and any(scale.values()):
+            # before the snapshots below, so that they count it
+            try:
+                load_scale(**scale, stdout=self.stdout)
+            except AlreadyLoaded as exc:
+                raise CommandError(str(exc)) from exc
+        # A year of month-end snapshots, so the dashboards' trends have a history.
+        call_command("reports", "snapshot", "--months", "12", stdout=self.stdout)
 
     def serve(self, host: str, port: int) -> None:
         if not settings.DEBUG:
