@@ -18,7 +18,9 @@ Definitions (as of the snapshot's moment):
   scored 100 on the pre-test are left out of g); the raw gain is final − pre in points;
 * lab completion — IT administrators who have finished at least one lab ÷ IT administrators;
   lab median score — the median of finished labs' scores as a whole per cent of the lab's points;
-* phishing — campaigns launched in the 12 months before; click rate = human clicks ÷ messages
+* phishing — campaigns launched in the 12 months before (a pseudonymous campaign counts for an
+  organisation only where it reached at least five people, so that no rate singles anyone
+  out); click rate = human clicks ÷ messages
   delivered, report rate = reporters ÷ messages delivered, median time to report = from
   delivery to each reporter's first report (to the minute); "last campaign" is the latest
   campaign that reached the organisation;
@@ -219,9 +221,12 @@ def phishing_campaigns(as_of):
     )
 
 
-def _phishing(own, as_of) -> dict[str, str]:
+def _phishing(own, as_of) -> dict[str, dict]:
     campaigns = phishing_campaigns(as_of)
-    launched = {str(pk): at.isoformat() for pk, at in campaigns.values_list("pk", "launched_at")}
+    launched = {
+        str(pk): {"at": at.isoformat(), "pseudonymous": pseudonymous}
+        for pk, at, pseudonymous in campaigns.values_list("pk", "launched_at", "pseudonymous")
+    }
     for (cid, org_id), row in results.tally(campaigns, ("campaign", "organisation")).items():
         minutes: dict[str, int] = {}
         for seconds in row.report_seconds:
@@ -276,9 +281,9 @@ def _advisories(own, as_of):
             mine["adv_overdue"] += 1
 
 
-def compute(as_of: datetime) -> tuple[dict, dict[str, str]]:
+def compute(as_of: datetime) -> tuple[dict, dict[str, dict]]:
     """Each organisation's own figures (key None: sends that belong to no organisation) and
-    the launch times of the phishing campaigns counted."""
+    the phishing campaigns counted (launch time, pseudonymous or not)."""
     own: dict = defaultdict(empty)
     _people(own, as_of)
     _certificates(own, as_of)
@@ -355,9 +360,10 @@ class Figures:
     them. Every rate is a share from 0 to 1, or None when there is nothing to divide by
     (shown as "no data", never as 0 %)."""
 
-    def __init__(self, data: dict, launched: dict[str, str] | None = None):
+    def __init__(self, data: dict, campaigns: dict[str, dict] | None = None):
         self.data = data
-        self.launched = launched or {}
+        self.campaigns = campaigns or {}
+        self.launched = {cid: c["at"] for cid, c in self.campaigns.items()}
         for name in COUNTS:
             setattr(self, name, data.get(name, 0))
 
@@ -390,7 +396,17 @@ class Figures:
 
     # phishing
     def _phish(self):
-        return {cid: row for cid, row in self.data.get("phish", {}).items() if row["d"]}
+        """The campaigns that reached here. A pseudonymous campaign that reached fewer than
+        PSEUDONYMOUS_MIN_GROUP people here is left out: its rates would single them out."""
+        return {
+            cid: row
+            for cid, row in self.data.get("phish", {}).items()
+            if row["d"]
+            and not (
+                self.campaigns.get(cid, {}).get("pseudonymous")
+                and row["d"] < results.PSEUDONYMOUS_MIN_GROUP
+            )
+        }
 
     @property
     def last_campaign_id(self) -> int | None:

@@ -149,8 +149,10 @@ def national_report(user=None) -> bytes:
     return _render(context)
 
 
-def organisation_report(org: Organisation) -> bytes:
-    view = snapshots.read()
+def organisation_report(org: Organisation, snapshot=None) -> bytes:
+    """The organisation's report from ``snapshot`` (a month's closing figures) or the current
+    one; the "needs action" lists are as they stand now."""
+    view = snapshots.read(snapshot)
     weights = snapshots.weights()
     figures = view.figures(org)
     main, actions = views.organisation_tables(None, org, view, weights)

@@ -44,9 +44,9 @@ def refresh(as_of: datetime | None = None) -> Snapshot:
     replacing what the month had."""
     as_of = as_of or timezone.now()
     started = time.perf_counter()
-    own, launched = measures.compute(as_of)
+    own, campaigns = measures.compute(as_of)
     totals = measures.roll_up(own)
-    totals[None]["launched"] = launched
+    totals[None]["campaigns"] = campaigns
     period = month_start(timezone.localtime(as_of).date())
     with transaction.atomic():
         snapshot, _ = Snapshot.objects.select_for_update().get_or_create(
@@ -94,7 +94,7 @@ class View:
     """What a dashboard reads: the snapshot, the organisations' figures, the campaign times."""
 
     snapshot: Snapshot
-    launched: dict[str, str]
+    campaigns: dict[str, dict]  # phishing campaign id -> {"at": launched, "pseudonymous": …}
 
     @property
     def age(self) -> timedelta:
@@ -102,12 +102,12 @@ class View:
 
     def figures(self, organisation: Organisation | None) -> measures.Figures:
         row = OrgFigures.objects.filter(snapshot=self.snapshot, organisation=organisation).first()
-        return measures.Figures(row.data if row else measures.empty(), self.launched)
+        return measures.Figures(row.data if row else measures.empty(), self.campaigns)
 
     def many(self, organisations) -> dict[int, measures.Figures]:
         ids = [o.pk for o in organisations]
         return {
-            pk: measures.Figures(data, self.launched)
+            pk: measures.Figures(data, self.campaigns)
             for pk, data in OrgFigures.objects.filter(
                 snapshot=self.snapshot, organisation_id__in=ids
             ).values_list("organisation_id", "data")
@@ -121,17 +121,29 @@ def read(snapshot: Snapshot | None = None) -> View:
         .values_list("data", flat=True)
         .first()
     ) or {}
-    return View(snapshot, national.get("launched", {}))
+    return View(snapshot, national.get("campaigns", {}))
 
 
 def history(organisation: Organisation | None, months: int = 12):
     """(period, Figures) for the last ``months`` monthly snapshots, oldest first."""
-    rows = (
+    rows = list(
         OrgFigures.objects.filter(organisation=organisation)
         .select_related("snapshot")
         .order_by("-snapshot__period")[:months]
     )
-    return [(r.snapshot.period, measures.Figures(r.data)) for r in reversed(list(rows))]
+    if organisation is None:
+        campaigns = {r.snapshot_id: r.data.get("campaigns", {}) for r in rows}
+    else:  # each snapshot's campaigns are kept with its national figures
+        campaigns = {
+            snapshot_id: (data or {}).get("campaigns", {})
+            for snapshot_id, data in OrgFigures.objects.filter(
+                organisation__isnull=True, snapshot_id__in=[r.snapshot_id for r in rows]
+            ).values_list("snapshot_id", "data")
+        }
+    return [
+        (r.snapshot.period, measures.Figures(r.data, campaigns.get(r.snapshot_id)))
+        for r in reversed(rows)
+    ]
 
 
 def weights() -> dict[str, int]:

@@ -26,7 +26,7 @@ ACTION_LIMIT = 100  # rows of an action list shown on the page; exports have the
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | int | pct | gain | duration | date | score
+    kind: str = "text"  # text | int | pct | delta (share points) | gain | duration | date | score
 
 
 @dataclass
@@ -68,6 +68,8 @@ def export_value(kind: str, value):
         return round(100 * value, 1)
     if kind == "gain":
         return round(value, 3)
+    if kind == "delta":
+        return round(100 * value, 1)
     if kind == "duration":
         return round(value / 3600, 2)
     if kind == "date":
@@ -120,7 +122,7 @@ def comparison(
     ]
     entries = []
     for org in organisations:
-        figures = found.get(org.pk) or measures.Figures(measures.empty(), view.launched)
+        figures = found.get(org.pk) or measures.Figures(measures.empty(), view.campaigns)
         values = [org.name] + [_value(figures, k, weights) for k, _l, _k in COMPARISON]
         entries.append((org, values))
     if sort not in SORT_KEYS:
@@ -169,6 +171,52 @@ def coverage_trend(organisation: Organisation | None, weights: dict, months: int
                 f.readiness(weights),
             ]
         )
+    return table
+
+
+QUARTER_MEASURES = [
+    ("readiness", gettext_lazy("Readiness score")),
+    ("basic_coverage", gettext_lazy("Basic coverage")),
+    ("advanced_coverage", gettext_lazy("Advanced coverage")),
+    ("lab_completion", gettext_lazy("Lab completion")),
+    ("year_click_rate", gettext_lazy("Click rate, 12 months")),
+    ("year_report_rate", gettext_lazy("Report rate, 12 months")),
+    ("ack_rate", gettext_lazy("Advisories acknowledged")),
+    ("implementation_rate", gettext_lazy("Advisories implemented")),
+]
+
+
+def quarter_start(day):
+    return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+
+
+def quarter_comparison(organisation: Organisation | None, weights: dict) -> Table:
+    """This quarter so far against the end of the last quarter (its last month's snapshot)."""
+    table = Table(
+        key="quarters",
+        title=_("This quarter against the last"),
+        columns=[
+            Column("measure", _("Measure")),
+            Column("before", _("End of last quarter"), "pct"),
+            Column("now", _("Now"), "pct"),
+            Column("change", _("Change (points)"), "delta"),
+        ],
+    )
+    history = snapshots.history(organisation, 6)
+    if not history:
+        return table
+    period, now = history[-1]
+    earlier = [(p, f) for p, f in history if p < quarter_start(period)]
+    before = earlier[-1][1] if earlier else None
+    for key, label in QUARTER_MEASURES:
+        value = _value(now, key, weights)
+        old = _value(before, key, weights) if before else None
+        change = None if value is None or old is None else value - old
+        table.rows.append([str(label), old, value, change])
+    if earlier:
+        table.note = _("The last quarter ended with the snapshot of %(month)s.") % {
+            "month": earlier[-1][0].strftime("%Y-%m")
+        }
     return table
 
 

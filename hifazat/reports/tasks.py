@@ -3,7 +3,8 @@ report once.
 
 A monthly report is claimed (a ``MonthlyMailing`` row, unique per organisation and month)
 before it is sent, so a restarted worker — or a second one — never sends it twice. The report
-for a month goes out in the first run after the month has ended."""
+for a month goes out in the first run after the month has ended, with that month's closing
+figures (its snapshot; a month without one — before the platform ran — gets no report)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,10 @@ def report_recipients(org: Organisation) -> list[str]:
 
 
 def due_mailings(period):
-    """Organisations with a focal person or head whose report for ``period`` is unclaimed."""
+    """Organisations with a focal person or head whose report for ``period`` is unclaimed —
+    none when there is no snapshot for that month (the platform was not running then)."""
+    if not Snapshot.objects.filter(period=period).exists():
+        return Organisation.objects.none()
     with_people = RoleAssignment.objects.current().filter(
         role__in=[Role.FOCAL_PERSON, Role.HEAD], organisation__isnull=False
     )
@@ -70,6 +74,7 @@ def send_monthly_reports() -> int:
     from hifazat.reports.pdf import organisation_report
 
     period = snapshots.previous_month(snapshots.month_start(timezone.localdate()))
+    month = Snapshot.objects.filter(period=period).first()
     sent = 0
     with get_connection() as connection:
         for org in due_mailings(period):
@@ -90,7 +95,7 @@ def send_monthly_reports() -> int:
                 message = EmailMessage(subject, body, None, to, connection=connection)
                 message.attach(
                     f"hifazat-readiness-{org.code}-{period:%Y-%m}.pdf",
-                    organisation_report(org),
+                    organisation_report(org, month),
                     "application/pdf",
                 )
                 message.send()

@@ -108,6 +108,7 @@ def national_tables(user, view, weights, sort="readiness", descending=True) -> l
             descending,
             link=_org_link(user) if user is not None else None,
         ),
+        tables.quarter_comparison(None, weights),
         tables.coverage_trend(None, weights),
         tables.phishing_trend(figures),
         tables.advisory_trend(None),
@@ -135,6 +136,7 @@ def organisation_tables(
             )
         )
     main += [
+        tables.quarter_comparison(org, weights),
         tables.coverage_trend(org, weights),
         tables.phishing_trend(figures),
         tables.advisory_trend(org),

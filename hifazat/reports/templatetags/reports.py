@@ -18,6 +18,8 @@ def cell(value, kind: str):
         return f"{100 * value:.1f} %" if kind == "pct" else f"{100 * value:.0f}"
     if kind == "gain":
         return f"{value:.2f}"
+    if kind == "delta":
+        return f"{100 * value:+.1f}"
     if kind == "duration":
         return duration(value)
     if kind == "int":

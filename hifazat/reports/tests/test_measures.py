@@ -41,14 +41,15 @@ def test_department_figures(view, orgs):
     # t1 and t2 finished a lab; scores 75 % (t1), 50 % (t2), 90 % (a1, general track)
     assert f.lab_completion == pytest.approx(1.0)
     assert f.lab_median == pytest.approx(0.75)
-    # the department's last campaign is P2 (P3 reached only division A): a1 clicked of a1, a2
-    assert f.last_campaign_id == view_campaign(view, "P2")
-    assert f.last_click_rate == pytest.approx(1 / 2)
-    assert f.last_report_rate == pytest.approx(0.0)
-    assert f.last_median_report_seconds is None
-    # the year (P1 + P2; P0 is too old): delivered 4 + 2, human 1 + 1, reported 2
-    assert f.year_click_rate == pytest.approx(2 / 6)
-    assert f.year_report_rate == pytest.approx(2 / 6)
+    # P2 is pseudonymous and reached only two people here: left out (its rates would single
+    # them out); so the department's last campaign is P1 (P3 reached only division A)
+    assert f.last_campaign_id == view_campaign(view, "P1")
+    assert f.last_click_rate == pytest.approx(1 / 4)  # a1 of a1–a4 (t1 not delivered)
+    assert f.last_report_rate == pytest.approx(2 / 4)
+    assert f.last_median_report_seconds == 3600  # a2 after 30 min, a3 after 90
+    # the year: P1 only (P0 is too old, P2 left out)
+    assert f.year_click_rate == pytest.approx(1 / 4)
+    assert f.year_report_rate == pytest.approx(2 / 4)
     # V1 (implemented, acknowledged after 2 h) and V2 (viewed, not due); V3 withdrawn
     assert f.adv_received == 2
     assert f.ack_rate == pytest.approx(1 / 2)
@@ -72,9 +73,9 @@ def test_division_subtree_and_the_median_time_to_report(view, orgs, data):
     # last campaign P3: d1 clicked
     assert f.last_campaign_id == data["campaigns"][3].pk
     assert (f.last_click_rate, f.last_report_rate) == (1.0, 0.0)
-    # the year: delivered 5 (P1) + 3 (P2) + 1 (P3); human 2 + 2 + 1; reported 2
-    assert f.year_click_rate == pytest.approx(5 / 9)
-    assert f.year_report_rate == pytest.approx(2 / 9)
+    # the year: delivered 5 (P1) + 1 (P3); human 2 + 1; reported 2 (P2: 3 people, left out)
+    assert f.year_click_rate == pytest.approx(3 / 6)
+    assert f.year_report_rate == pytest.approx(2 / 6)
     # P1 in the division: a2 after 30 min, a3 after 90 → median 60 min
     rows = dict(f.campaign_rows())
     p1 = rows[data["campaigns"][1].pk]
@@ -89,8 +90,8 @@ def test_division_subtree_and_the_median_time_to_report(view, orgs, data):
 
 def test_readiness_score_with_the_default_and_changed_weights(view, orgs, personas):
     f = view.figures(orgs["dep_a"])
-    # 25×0.5 + 15×0.5 + 10×1 + 15×(1 − 1/3) + 10×1/3 + 10×0.5 + 15×1 = 63.33 of 100
-    expected = (12.5 + 7.5 + 10 + 10 + 10 / 3 + 5 + 15) / 100
+    # 25×0.5 + 15×0.5 + 10×1 + 15×(1 − 1/4) + 10×1/2 + 10×0.5 + 15×1 = 66.25 of 100
+    expected = (12.5 + 7.5 + 10 + 11.25 + 5 + 5 + 15) / 100
     assert f.readiness(snapshots.weights()) == pytest.approx(expected)
     snapshots.set_weights(personas.pm, {**measures.DEFAULT_WEIGHTS, "basic_coverage": 0})
     w = snapshots.weights()
@@ -166,3 +167,42 @@ def test_median_of_histograms():
     assert measures.median_of({"5": 1}) == 5
     assert measures.median_of({"1": 1, "3": 1}) == 2
     assert measures.median_of({"1": 2, "9": 1}) == 1
+
+
+def test_this_quarter_against_the_last(data, orgs, settings):
+    """Against the month-end snapshot before this quarter began: then x was still active and
+    a3's and a4's certificates still valid (6 of 7 covered); now 3 of 6."""
+    from hifazat.reports import tables
+
+    today = timezone.localdate()
+    months_back = (today.month - 1) % 3 + 1  # back to the last month of the previous quarter
+    snapshots.backfill(months_back)
+    snapshots.refresh()
+    table = tables.quarter_comparison(orgs["dep_a"], snapshots.weights())
+    rows = {row[0]: row[1:] for row in table.rows}
+    before, now, change = rows["Basic coverage"]
+    quarter_end = snapshots.month_end(snapshots.previous_month(tables.quarter_start(today)))
+    # a3's certificate expired 35 days ago: still valid then if the quarter ended before that
+    expected = (5 + (timezone.now() - quarter_end > timedelta(days=35))) / 7
+    assert before == pytest.approx(expected)
+    assert now == pytest.approx(3 / 6)
+    assert change == pytest.approx(3 / 6 - expected)
+    assert list(table.export_rows())[1][3] == round(100 * (3 / 6 - expected), 1)
+
+
+def test_a_pseudonymous_campaign_counts_where_it_reached_five_or_more(data, orgs):
+    from hifazat.phishing.models import EmailTemplate, LandingPage
+
+    p = data["people"]
+    template, landing = EmailTemplate.objects.first(), LandingPage.objects.first()
+    p4 = dataset._campaign("P4", 1, template, landing, pseudonymous=True)
+    for name in ("a1", "a2", "a3", "a4", "t2"):
+        dataset._send(p4, p[name], human=name == "a1")
+    snapshots.refresh()
+    view = snapshots.read()
+    dep = view.figures(orgs["dep_a"])
+    assert dep.last_campaign_id == p4.pk and dep.last_click_rate == pytest.approx(1 / 5)
+    # in division A as a whole too; P2 (three people in the division) stays out
+    div = view.figures(orgs["div_a"])
+    assert div.last_campaign_id == p4.pk
+    assert div.year_click_rate == pytest.approx((2 + 1 + 1) / (5 + 1 + 5))
