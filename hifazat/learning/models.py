@@ -249,6 +249,8 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
+        # the readiness dashboards list the certificates expiring soon
+        indexes = [models.Index(fields=["expires_at"], name="certificate_expiry")]
 
     def __str__(self):
         return self.code

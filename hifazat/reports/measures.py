@@ -28,7 +28,9 @@ Definitions (as of the snapshot's moment):
   acknowledgement rate = acknowledged ÷ received; implementation rate = implemented or not
   applicable ÷ those due (act-by date passed, or already answered); mean time to acknowledge =
   from first publication to acknowledgement; overdue = acknowledgement or action deadline passed
-  unmet. Advisories to named people (TLP:RED) are not counted here.
+  unmet. Advisories to named people (TLP:RED) are not counted here;
+* needs action — enrolments in progress past their due date; repeat clickers: people who failed
+  two or more campaigns of the year (named only where both were not pseudonymous).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, Min, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hifazat.advisories.models import Advisory, Recipient, Revision
@@ -48,7 +51,7 @@ from hifazat.labs.models import Lab, LabAttempt
 from hifazat.learning.models import Certificate, Course, Enrolment
 from hifazat.orgs.models import Organisation, Person
 from hifazat.phishing import results
-from hifazat.phishing.models import Campaign
+from hifazat.phishing.models import Campaign, Send
 
 BASIC, ADVANCED = "basic", "advanced"  # the two programme courses, by slug
 EXPIRY_WINDOW = timedelta(days=60)
@@ -74,6 +77,9 @@ COUNTS = (
     "adv_due",
     "adv_implemented",
     "adv_overdue",
+    "overdue_enrolments",
+    "repeat_named",
+    "repeat_all",
 )
 
 
@@ -183,6 +189,49 @@ def _gain(own, as_of):
             mine["gain_g"] += float(g or 0)
 
 
+def _overdue_enrolments(own, as_of):
+    """Enrolments of active staff in progress then whose due date had passed."""
+    day = timezone.localtime(as_of).date()
+    rows = (
+        Enrolment.objects.filter(
+            Q(status=Enrolment.Status.ACTIVE) | Q(completed_at__gt=as_of),
+            _active(as_of, "person__"),
+            enrolled_at__lte=as_of,
+            due_date__lt=day,
+        )
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .values("person__organisation_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in rows:
+        own[r["person__organisation_id"]]["overdue_enrolments"] += r["n"]
+
+
+def _repeat_clickers(own, as_of):
+    """People who failed two or more campaigns launched in the year before (by their
+    organisation): all campaigns, and those that are not pseudonymous (who may be named)."""
+    rows = (
+        Send.objects.filter(
+            results.FAILED,
+            person__isnull=False,
+            campaign__launched_at__lte=as_of,
+            campaign__launched_at__gt=as_of - results.REPEAT_WINDOW,
+        )
+        .values("person__organisation_id", "person_id")
+        .annotate(
+            all=Count("campaign_id", distinct=True),
+            named=Count("campaign_id", distinct=True, filter=Q(campaign__pseudonymous=False)),
+        )
+        .filter(all__gte=2)
+        .order_by()
+        .values_list("person__organisation_id", "all", "named")
+    )
+    for org_id, _all, named in rows:
+        own[org_id]["repeat_all"] += 1
+        own[org_id]["repeat_named"] += int(named >= 2)
+
+
 def lab_maxima() -> dict[int, int]:
     """Each lab's full marks (the sum of its questions' points)."""
     return {
@@ -288,8 +337,10 @@ def compute(as_of: datetime) -> tuple[dict, dict[str, dict]]:
     _people(own, as_of)
     _certificates(own, as_of)
     _gain(own, as_of)
+    _overdue_enrolments(own, as_of)
     _labs(own, as_of)
     launched = _phishing(own, as_of)
+    _repeat_clickers(own, as_of)
     _advisories(own, as_of)
     return dict(own), launched
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,7 +16,7 @@ from hifazat.advisories.models import Recipient
 from hifazat.learning.models import Certificate, Enrolment
 from hifazat.orgs.models import Organisation, Person
 from hifazat.phishing import results
-from hifazat.phishing.models import Campaign, Send
+from hifazat.phishing.models import Campaign
 from hifazat.reports import measures, snapshots
 
 ACTION_LIMIT = 100  # rows of an action list shown on the page; exports have them all
@@ -291,7 +291,9 @@ def phishing_trend(figures: measures.Figures) -> Table:
 # --- what needs action now (live, for one subtree) ----------------------------------------
 
 
-def overdue_training(organisation: Organisation, limit: int | None = ACTION_LIMIT) -> Table:
+def overdue_training(
+    organisation: Organisation, limit: int | None = ACTION_LIMIT, figures=None
+) -> Table:
     qs = Enrolment.objects.filter(
         person__org_path__startswith=organisation.path,
         person__is_active=True,
@@ -308,7 +310,6 @@ def overdue_training(organisation: Organisation, limit: int | None = ACTION_LIMI
             Column("course", _("Course")),
             Column("due", _("Due"), "date"),
         ],
-        total=qs.count(),
     )
     rows = qs.select_related("person__organisation", "course").order_by("due_date", "pk")
     for e in rows[:limit] if limit else rows:
@@ -324,7 +325,9 @@ def overdue_training(organisation: Organisation, limit: int | None = ACTION_LIMI
     return table
 
 
-def expiring_certificates(organisation: Organisation, limit: int | None = ACTION_LIMIT) -> Table:
+def expiring_certificates(
+    organisation: Organisation, limit: int | None = ACTION_LIMIT, figures=None
+) -> Table:
     now = timezone.now()
     qs = Certificate.objects.filter(
         person__org_path__startswith=organisation.path,
@@ -343,7 +346,6 @@ def expiring_certificates(organisation: Organisation, limit: int | None = ACTION
             Column("course", _("Course")),
             Column("expires", _("Expires"), "date"),
         ],
-        total=qs.count(),
     )
     rows = qs.select_related("person__organisation", "course").order_by("expires_at", "pk")
     for c in rows[:limit] if limit else rows:
@@ -359,7 +361,9 @@ def expiring_certificates(organisation: Organisation, limit: int | None = ACTION
     return table
 
 
-def overdue_advisories(organisation: Organisation, limit: int | None = ACTION_LIMIT) -> Table:
+def overdue_advisories(
+    organisation: Organisation, limit: int | None = ACTION_LIMIT, figures=None
+) -> Table:
     now = timezone.now()
     qs = (
         Recipient.objects.filter(
@@ -383,7 +387,6 @@ def overdue_advisories(organisation: Organisation, limit: int | None = ACTION_LI
             Column("due", _("Due"), "date"),
             Column("state", _("State")),
         ],
-        total=qs.count(),
     )
     for r in qs[:limit] if limit else qs:
         kind = r.overdue(now)
@@ -401,21 +404,12 @@ def overdue_advisories(organisation: Organisation, limit: int | None = ACTION_LI
     return table
 
 
-def repeat_clickers(organisation: Organisation, limit: int | None = ACTION_LIMIT) -> Table:
+def repeat_clickers(
+    organisation: Organisation, limit: int | None = ACTION_LIMIT, figures=None
+) -> Table:
     """People who failed two or more campaigns in the last year. Names come only from
     campaigns that are not pseudonymous; failures in pseudonymous ones add to a count."""
-    scope = organisation.subtree_q("organisation__")
-    named = results.repeat_offenders(scope=scope)
-    since = timezone.now() - results.REPEAT_WINDOW
-    everyone = (
-        Send.objects.filter(results.FAILED, scope, person__isnull=False)
-        .filter(campaign__launched_at__gte=since)
-        .values("person_id")
-        .annotate(n=Count("campaign_id", distinct=True))
-        .filter(n__gte=2)
-        .order_by()
-    )
-    total_named = named.count()
+    named = results.repeat_offenders(scope=Q(person__org_path__startswith=organisation.path))
     table = Table(
         key="repeat_clickers",
         title=_("Repeat phishing clickers (12 months)"),
@@ -425,14 +419,12 @@ def repeat_clickers(organisation: Organisation, limit: int | None = ACTION_LIMIT
             Column("organisation", _("Organisation")),
             Column("campaigns", _("Campaigns failed"), "int"),
         ],
-        total=total_named,
     )
-    pseudonymous_only = max(0, everyone.count() - total_named)
-    if pseudonymous_only:
+    if figures is not None and figures.repeat_all > figures.repeat_named:
         table.note = _(
             "%(n)d more people failed two or more campaigns when pseudonymous campaigns are "
             "counted; their names are not shown."
-        ) % {"n": pseudonymous_only}
+        ) % {"n": figures.repeat_all - figures.repeat_named}
     picked = list(named[:limit] if limit else named)
     people = Person.objects.select_related("organisation").in_bulk(
         [r["person_id"] for r in picked]
@@ -443,6 +435,23 @@ def repeat_clickers(organisation: Organisation, limit: int | None = ACTION_LIMIT
             table.rows.append(
                 [p.employee_number or "", p.full_name, p.organisation.name, r["campaigns"]]
             )
+    return table
+
+
+# the snapshot's count for each action list (the lists themselves are read live)
+ACTION_COUNTS = {
+    "overdue_training": "overdue_enrolments",
+    "expiring": "certs_expiring",
+    "overdue_advisories": "adv_overdue",
+    "repeat_clickers": "repeat_named",
+}
+
+
+def action_table(key: str, organisation: Organisation, limit: int | None, figures=None) -> Table:
+    """An action list: on the page its first ``limit`` rows and the snapshot's count; in an
+    export (no limit) every row."""
+    table = ACTION_TABLES[key](organisation, limit, figures)
+    table.total = getattr(figures, ACTION_COUNTS[key]) if figures is not None else len(table.rows)
     return table
 
 

@@ -116,7 +116,14 @@ def national_tables(user, view, weights, sort="readiness", descending=True) -> l
 
 
 def organisation_tables(
-    user, org, view, weights, sort="readiness", descending=True, limit=tables.ACTION_LIMIT
+    user,
+    org,
+    view,
+    weights,
+    sort="readiness",
+    descending=True,
+    limit=tables.ACTION_LIMIT,
+    with_actions=True,
 ) -> tuple[list[tables.Table], list[tables.Table]]:
     """(comparison and trend tables, action tables) of one organisation's dashboard."""
     figures = view.figures(org)
@@ -141,7 +148,10 @@ def organisation_tables(
         tables.phishing_trend(figures),
         tables.advisory_trend(org),
     ]
-    actions = [build(org, limit) for build in tables.ACTION_TABLES.values()]
+    actions = [
+        tables.action_table(key, org, limit, figures)
+        for key in (tables.ACTION_TABLES if with_actions else ())
+    ]
     return main, actions
 
 
@@ -292,10 +302,12 @@ def organisation_export(request, pk, table, fmt):
     view = snapshots.read()
     weights = snapshots.weights()
     if table in tables.ACTION_TABLES:
-        found = tables.ACTION_TABLES[table](org, None)
+        found = tables.action_table(table, org, None)
     else:
         sort, descending = _sort(request)
-        main, _actions = organisation_tables(None, org, view, weights, sort, descending, limit=0)
+        main, _none = organisation_tables(
+            None, org, view, weights, sort, descending, with_actions=False
+        )
         found = _pick(main, table)
     return _respond(request, found, fmt, org, org.code)
 

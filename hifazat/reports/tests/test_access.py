@@ -72,6 +72,7 @@ def test_focal_person_sees_their_subtree_and_nothing_else(data, orgs, personas, 
     csv = c.get(f"/reports/organisations/{orgs['div_a'].pk}/overdue_training.csv")
     assert csv.status_code == 200 and SENTINEL_B not in b"".join(csv.streaming_content).decode()
     # division B's focal person does see their own sentinel
+    assert snapshots.read().figures(orgs["div_b"]).overdue_enrolments == 1
     theirs = client_as(personas.focal_b).get(
         f"/reports/organisations/{orgs['div_b'].pk}/overdue_training.csv"
     )

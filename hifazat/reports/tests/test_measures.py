@@ -56,6 +56,8 @@ def test_department_figures(view, orgs):
     assert f.implementation_rate == pytest.approx(1.0)
     assert f.mean_ack_seconds == pytest.approx(2 * 3600, abs=1)
     assert f.adv_overdue == 0
+    # a1 failed P1 and the pseudonymous P2: a repeat clicker who may not be named
+    assert (f.repeat_all, f.repeat_named) == (1, 0)
 
 
 def view_campaign(view, name):
@@ -85,6 +87,7 @@ def test_division_subtree_and_the_median_time_to_report(view, orgs, data):
     assert f.implementation_rate == pytest.approx(1 / 2)
     assert f.mean_ack_seconds == pytest.approx(6 * 3600, abs=1)
     assert f.adv_overdue == 1  # division A: action overdue
+    assert (f.repeat_all, f.repeat_named) == (2, 1)  # + d1: P1 and P3, both named
     assert view.figures(orgs["min_a"]).data == f.data  # the ministry has nobody of its own
 
 
