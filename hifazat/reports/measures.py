@@ -83,8 +83,16 @@ COUNTS = (
 )
 
 
+REPEAT_TOP = 100  # repeat clickers kept by name per organisation (the page's first rows)
+
+
 def empty() -> dict:
-    return {**dict.fromkeys(COUNTS, 0), "lab_scores": {}, "phish": {}}
+    return {**dict.fromkeys(COUNTS, 0), "lab_scores": {}, "phish": {}, "repeat_top": []}
+
+
+def _top(rows: list) -> list:
+    """The first REPEAT_TOP of [campaigns, person id] pairs: most campaigns first, then by id."""
+    return sorted(rows, key=lambda r: (-r[0], r[1]))[:REPEAT_TOP]
 
 
 def _add_hist(into: dict, other: dict) -> None:
@@ -97,6 +105,8 @@ def add(into: dict, other: dict) -> None:
     for name in COUNTS:
         into[name] += other.get(name, 0)
     _add_hist(into["lab_scores"], other.get("lab_scores", {}))
+    if other.get("repeat_top"):
+        into["repeat_top"] = _top(into["repeat_top"] + other["repeat_top"])
     for cid, row in other.get("phish", {}).items():
         mine = into["phish"].setdefault(cid, {"d": 0, "h": 0, "s": 0, "f": 0, "r": 0, "m": {}})
         for k in "dhsfr":
@@ -225,11 +235,15 @@ def _repeat_clickers(own, as_of):
         )
         .filter(all__gte=2)
         .order_by()
-        .values_list("person__organisation_id", "all", "named")
+        .values_list("person__organisation_id", "person_id", "all", "named")
     )
-    for org_id, _all, named in rows:
+    for org_id, person_id, _all, named in rows:
         own[org_id]["repeat_all"] += 1
-        own[org_id]["repeat_named"] += int(named >= 2)
+        if named >= 2:
+            own[org_id]["repeat_named"] += 1
+            own[org_id]["repeat_top"].append([named, person_id])
+    for figures in own.values():
+        figures["repeat_top"] = _top(figures["repeat_top"])
 
 
 def lab_maxima() -> dict[int, int]:

@@ -425,7 +425,12 @@ def repeat_clickers(
             "%(n)d more people failed two or more campaigns when pseudonymous campaigns are "
             "counted; their names are not shown."
         ) % {"n": figures.repeat_all - figures.repeat_named}
-    picked = list(named[:limit] if limit else named)
+    if limit and figures is not None:  # the page: the snapshot's first rows
+        picked = [
+            {"campaigns": n, "person_id": pk} for n, pk in figures.data.get("repeat_top", [])
+        ][:limit]
+    else:  # an export: everyone, now
+        picked = list(named)
     people = Person.objects.select_related("organisation").in_bulk(
         [r["person_id"] for r in picked]
     )
