@@ -17,11 +17,11 @@ RUNS repetitions alternating baseline and the three candidates; medians):
   grouped aggregate per area (people; valid and expiring certificates with the people holding a
   basic / advanced one; learning gain; lab completion and the lab score histogram; phishing
   delivered / human clicks / reporters per campaign and organisation for the campaigns of the
-  last 12 months, and the minutes-to-report histogram; advisories received / acknowledged /
-  seconds to acknowledge / due / implemented / overdue), each grouped by the organisation the
-  row belongs to, then added up in Python over every subtree (and the nation) and turned into
-  the dashboards' rates, medians and readiness score for the nation and every ministry and
-  division;
+  last 12 months, and the minutes-to-report histogram; repeat clickers, named and all;
+  advisories received / acknowledged / seconds to acknowledge / due / implemented / overdue;
+  enrolments overdue), each grouped by the organisation the row belongs to, then added up in
+  Python over every subtree (and the nation) and turned into the dashboards' rates, medians
+  and readiness score for the nation and every ministry and division;
 * refresh — ``snapshots.refresh()``: computing and storing the current month's snapshot;
   target ≤ 2 × baseline;
 * national — GET /reports/national/ as the programme manager (the snapshot fresh); target
@@ -45,6 +45,7 @@ runs one engine only (the line then says FAIL: the benchmark wants both).
 from __future__ import annotations
 
 import cProfile
+import hashlib
 import io
 import json
 import os
@@ -83,6 +84,7 @@ ENGINES = [
     e.strip() for e in os.environ.get("BENCH_ENGINES", "sqlite,postgres").split(",") if e.strip()
 ]
 
+PSEUDONYMOUS_MIN = 5  # people a pseudonymous campaign must reach for its rates to be shown
 FINAL_STATES = ("implemented", "partial", "not_applicable", "cannot_comply", "verified")
 IMPLEMENTED = ("implemented", "not_applicable")
 WEIGHTS = {  # the readiness score's default weights (none are set in the bench database)
@@ -301,7 +303,12 @@ SELECT p.organisation_id, COUNT(*), SUM(CASE WHEN p.track = 'it_admin' THEN 1 EL
     "certificates": f"""
 SELECT p.organisation_id,
        COUNT(*),
-       SUM(CASE WHEN c.expires_at <= %(soon)s THEN 1 ELSE 0 END),
+       SUM(CASE WHEN c.expires_at <= %(soon)s AND NOT EXISTS (
+             SELECT 1 FROM learning_certificate n
+              WHERE n.person_id = c.person_id AND n.course_id = c.course_id
+                AND n.expires_at > c.expires_at AND n.issued_at <= %(as_of)s
+                AND (n.revoked_at IS NULL OR n.revoked_at > %(as_of)s))
+           THEN 1 ELSE 0 END),
        COUNT(DISTINCT CASE WHEN c.course_id = %(basic)s THEN c.person_id END),
        COUNT(DISTINCT CASE WHEN c.course_id = %(advanced)s AND p.track = 'it_admin'
                            THEN c.person_id END)
@@ -312,21 +319,31 @@ SELECT p.organisation_id,
    AND {ACTIVE.format(p="p")}
  GROUP BY p.organisation_id""",
     "gain": """
-WITH best AS (
-  SELECT enrolment_id, MAX(score) AS score
-    FROM assessments_attempt
-   WHERE kind = 'final' AND submitted_at <= %(as_of)s
-   GROUP BY enrolment_id)
 SELECT p.organisation_id,
        COUNT(*),
-       SUM(best.score - pre.score),
-       SUM(CASE WHEN pre.score < 100 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN pre.score < 100 THEN (best.score - pre.score) * 1.0 / (100 - pre.score) END)
-  FROM best
-  JOIN assessments_attempt pre ON pre.enrolment_id = best.enrolment_id AND pre.kind = 'pre'
-       AND pre.number = 1 AND pre.submitted_at <= %(as_of)s
-  JOIN learning_enrolment e ON e.id = best.enrolment_id
+       SUM(a.best - a.pre),
+       SUM(CASE WHEN a.pre < 100 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.pre < 100 THEN (a.best - a.pre) * 1.0 / (100 - a.pre) END)
+  FROM (SELECT enrolment_id,
+               MAX(CASE WHEN kind = 'final' THEN score END) AS best,
+               MAX(CASE WHEN kind = 'pre' AND number = 1 THEN score END) AS pre
+          FROM assessments_attempt
+         WHERE submitted_at <= %(as_of)s
+         GROUP BY enrolment_id) a
+  JOIN learning_enrolment e ON e.id = a.enrolment_id
   JOIN orgs_person p ON p.id = e.person_id
+ WHERE a.best IS NOT NULL AND a.pre IS NOT NULL
+ GROUP BY p.organisation_id""",
+    "overdue_enrolments": f"""
+SELECT p.organisation_id, COUNT(*)
+  FROM learning_enrolment e
+  JOIN orgs_person p ON p.id = e.person_id
+ WHERE (e.status = 'active' OR (e.status = 'completed' AND e.completed_at > %(as_of)s))
+   AND e.enrolled_at <= %(as_of)s AND e.due_date < %(today)s AND {ACTIVE.format(p="p")}
+   AND NOT EXISTS (SELECT 1 FROM learning_certificate c
+                    WHERE c.person_id = e.person_id AND c.course_id = e.course_id
+                      AND c.issued_at <= %(as_of)s AND c.expires_at > %(as_of)s
+                      AND (c.revoked_at IS NULL OR c.revoked_at > %(as_of)s))
  GROUP BY p.organisation_id""",
     "lab_people": f"""
 SELECT p.organisation_id, COUNT(DISTINCT a.person_id)
@@ -341,7 +358,7 @@ SELECT p.organisation_id, a.lab_id, a.points, COUNT(*)
  WHERE a.finished_at <= %(as_of)s
  GROUP BY p.organisation_id, a.lab_id, a.points""",
     "campaigns": """
-SELECT id, launched_at FROM phishing_campaign
+SELECT id, launched_at, pseudonymous FROM phishing_campaign
  WHERE launched_at <= %(as_of)s AND launched_at > %(year_ago)s""",
     "sends": """
 SELECT campaign_id, organisation_id,
@@ -354,6 +371,18 @@ SELECT campaign_id, organisation_id, {minutes}, COUNT(*)
   FROM phishing_send
  WHERE campaign_id IN ({campaigns}) AND reported_at IS NOT NULL AND sent_at IS NOT NULL
  GROUP BY 1, 2, 3""",
+    "repeat_clickers": """
+SELECT organisation_id, COUNT(*), SUM(CASE WHEN named >= 2 THEN 1 ELSE 0 END)
+  FROM (SELECT p.organisation_id, s.person_id,
+               COUNT(DISTINCT CASE WHEN s.campaign_id IN ({named}) THEN s.campaign_id END)
+                 AS named
+          FROM phishing_send s
+          JOIN orgs_person p ON p.id = s.person_id
+         WHERE s.campaign_id IN ({campaigns})
+           AND (s.human_at IS NOT NULL OR s.submitted_at IS NOT NULL)
+         GROUP BY p.organisation_id, s.person_id
+        HAVING COUNT(DISTINCT s.campaign_id) >= 2) failed
+ GROUP BY organisation_id""",
     "tallies": """
 SELECT campaign_id, organisation_id, delivered, human, reported, report_seconds
   FROM phishing_tally
@@ -407,6 +436,7 @@ def baseline(as_of=None) -> dict:
             "as_of": moment(as_of),
             "soon": moment(as_of + timedelta(days=60)),
             "year_ago": moment(as_of - timedelta(days=365)),
+            "today": timezone.localtime(as_of).date(),
             "basic": courses.get("basic", -1),
             "advanced": courses.get("advanced", -1),
         }
@@ -428,6 +458,8 @@ def baseline(as_of=None) -> dict:
             own[org]["gain_raw"] += _num(raw)
             own[org]["gain_g_n"] += _num(g_n)
             own[org]["gain_g"] += _num(g)
+        for org, n in rows("overdue_enrolments"):
+            own[org]["overdue_enrolments"] += n
         for org, n in rows("lab_people"):
             own[org]["lab_people"] += n
         cursor.execute("SELECT id, definition FROM labs_lab")
@@ -438,9 +470,15 @@ def baseline(as_of=None) -> dict:
         for org, lab, points, n in rows("lab_scores"):
             if full.get(lab):
                 lab_hist[org][max(0, min(100, (100 * points) // full[lab]))] += n
-        launched = dict(rows("campaigns"))
+        found = rows("campaigns")
+        launched = {pk: at for pk, at, _p in found}
+        pseudonymous = {pk for pk, _at, p in found if p}
         if launched:
             ids = ", ".join(str(int(pk)) for pk in launched)
+            named = ", ".join(str(int(pk)) for pk in launched if pk not in pseudonymous) or "0"
+            for org, everyone, named_n in rows("repeat_clickers", campaigns=ids, named=named):
+                own[org]["repeat_all"] += everyone
+                own[org]["repeat_named"] += _num(named_n)
             for cid, org, delivered, human, reported in rows("sends", campaigns=ids):
                 row = phish[org][cid]
                 row[0] += _num(delivered)
@@ -513,7 +551,9 @@ def baseline(as_of=None) -> dict:
                 for minute, n in hist.items():
                     report_minutes[up][cid][minute] += n
     return {
-        key: figures(totals[key], hists[key], campaigns[key], report_minutes[key], launched)
+        key: figures(
+            totals[key], hists[key], campaigns[key], report_minutes[key], launched, pseudonymous
+        )
         for key in wanted
     }
 
@@ -539,8 +579,15 @@ def _median(hist: dict) -> float | None:
     return float(nth(n // 2)) if n % 2 else (nth(n // 2 - 1) + nth(n // 2)) / 2
 
 
-def figures(t: dict, lab_hist: dict, campaigns: dict, report_minutes: dict, launched) -> dict:
-    reached = {cid: row for cid, row in campaigns.items() if row[0]}
+def figures(
+    t: dict, lab_hist: dict, campaigns: dict, report_minutes: dict, launched, pseudonymous
+) -> dict:
+    # a pseudonymous campaign counts where it reached at least PSEUDONYMOUS_MIN people
+    reached = {
+        cid: row
+        for cid, row in campaigns.items()
+        if row[0] and not (cid in pseudonymous and row[0] < PSEUDONYMOUS_MIN)
+    }
     delivered = sum(row[0] for row in reached.values())
     last = max(reached, key=lambda cid: (str(launched[cid]), cid)) if reached else None
     lab_median = _median(lab_hist)
@@ -567,6 +614,9 @@ def figures(t: dict, lab_hist: dict, campaigns: dict, report_minutes: dict, laun
         "implementation_rate": _share(t["adv_implemented"], t["adv_due"]),
         "mean_ack_seconds": _share(t["ack_seconds"], t["adv_ack"]),
         "adv_overdue": t["adv_overdue"],
+        "overdue_enrolments": t["overdue_enrolments"],
+        "repeat_named": t["repeat_named"],
+        "repeat_all": t["repeat_all"],
     }
     parts = {
         "basic_coverage": out["basic_coverage"],
@@ -764,6 +814,17 @@ def measure(data: dict) -> dict:
     return {"runs": runs, "sizes": sizes, "urls": urls, "profiles": profiles}
 
 
+def reports_code() -> str:
+    """A digest of the reports app as measured (it changes while it is being built)."""
+    digest = hashlib.sha256()
+    files = sorted((ROOT / "hifazat" / "reports").rglob("*.py"))
+    files += sorted((ROOT / "hifazat" / "templates" / "reports").rglob("*.html"))
+    for path in files:
+        if "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def table_sizes() -> dict[str, int]:
     from django.db import connection
 
@@ -802,7 +863,9 @@ def child(engine: str, url: str, out_path: str) -> int:
         snapshot = snapshots.refresh()
         problems, compared = check(baseline(snapshot.as_of), snapshot)
         log(f"dashboard ({engine}): {len(problems)} differences in {compared} figures; measuring")
+        load_before = os.getloadavg()
         m = measure(data)
+        load_after = os.getloadavg()
         version = (
             f"PostgreSQL {connection.pg_version // 10000}"
             if connection.vendor == "postgresql"
@@ -823,6 +886,8 @@ def child(engine: str, url: str, out_path: str) -> int:
     result = {
         "engine": engine,
         "version": version,
+        "reports_code": reports_code(),
+        "loadavg": {"before": load_before, "after": load_after, "cpus": os.cpu_count()},
         "scale": SCALE,
         "rows": rows,
         "database_bytes": size,
@@ -879,7 +944,7 @@ def report_engine(r: dict) -> None:
         f"{r['rows']['learning_enrolment']:,} enrolments, {r['rows']['phishing_event']:,} "
         f"phishing events, {r['rows']['advisories_recipient']:,} advisory recipient rows; "
         f"database {r['database_bytes'] / 2**20:,.0f} MiB; Django test client, one process, "
-        f"DEBUG off"
+        f"DEBUG off; reports app {r['reports_code']}"
     )
     print(
         "  set-up: "
@@ -887,6 +952,11 @@ def report_engine(r: dict) -> None:
         + f" (in all {r['build_s']:.0f} s)"
     )
     print("  rows: " + ", ".join(f"{k} {v:,}" for k, v in r["rows"].items()))
+    la = r["loadavg"]
+    print(
+        f"  load average (1, 5, 15 min) before measuring {', '.join(f'{x:.1f}' for x in la['before'])}"
+        f", after {', '.join(f'{x:.1f}' for x in la['after'])} ({la['cpus']} CPUs)"
+    )
     js = r["snapshot_json_bytes"]
     print(
         f"  snapshot: {js['rows']} rows, {js['total'] / 1024:,.0f} KiB of JSON (national row "

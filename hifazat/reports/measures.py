@@ -12,7 +12,7 @@ Definitions (as of the snapshot's moment):
 * basic coverage — staff holding a valid certificate of the basic course ÷ staff; advanced
   coverage — IT administrators holding a valid advanced certificate ÷ IT administrators;
 * certificates valid — issued, not expired, not revoked; expiring — of those, the ones whose
-  validity ends within 60 days;
+  validity ends within 60 days and whose holder has no later valid certificate of the course;
 * learning gain — for everyone with a submitted pre-test and final test in a course, the
   normalised gain g = (best final − first pre) ÷ (100 − first pre), averaged (people who
   scored 100 on the pre-test are left out of g); the raw gain is final − pre in points;
@@ -29,7 +29,8 @@ Definitions (as of the snapshot's moment):
   applicable ÷ those due (act-by date passed, or already answered); mean time to acknowledge =
   from first publication to acknowledgement; overdue = acknowledgement or action deadline passed
   unmet. Advisories to named people (TLP:RED) are not counted here;
-* needs action — enrolments in progress past their due date; repeat clickers: people who failed
+* needs action — enrolments in progress past their due date (unless the person already holds
+  a valid certificate of the course); repeat clickers: people who failed
   two or more campaigns of the year (named only where both were not pseudonymous).
 """
 
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -148,7 +149,6 @@ def _certificates(own, as_of):
         .values("person__organisation_id")
         .annotate(
             valid=Count("id"),
-            expiring=Count("id", filter=Q(expires_at__lte=as_of + EXPIRY_WINDOW)),
             basic=Count("person_id", distinct=True, filter=Q(course_id=courses.get(BASIC))),
             advanced=Count(
                 "person_id",
@@ -161,7 +161,6 @@ def _certificates(own, as_of):
     for r in rows:
         mine = own[r["person__organisation_id"]]
         mine["certs_valid"] += r["valid"]
-        mine["certs_expiring"] += r["expiring"]
         mine["basic"] += r["basic"]
         mine["advanced"] += r["advanced"]
 
@@ -169,16 +168,18 @@ def _certificates(own, as_of):
 GAIN_SQL = """
 SELECT p.organisation_id,
        COUNT(*),
-       SUM(f.best - pre.score),
-       COUNT(CASE WHEN pre.score < 100 THEN 1 END),
-       SUM(CASE WHEN pre.score < 100 THEN (f.best - pre.score) * 1.0 / (100.0 - pre.score) END)
-FROM (SELECT enrolment_id, MAX(score) AS best FROM {attempt}
-      WHERE kind = 'final' AND submitted_at IS NOT NULL AND submitted_at <= %s
-      GROUP BY enrolment_id) f
-JOIN {attempt} pre ON pre.enrolment_id = f.enrolment_id AND pre.kind = 'pre'
-     AND pre.number = 1 AND pre.submitted_at IS NOT NULL AND pre.submitted_at <= %s
-JOIN {enrolment} e ON e.id = f.enrolment_id
+       SUM(a.best - a.pre),
+       COUNT(CASE WHEN a.pre < 100 THEN 1 END),
+       SUM(CASE WHEN a.pre < 100 THEN (a.best - a.pre) * 1.0 / (100.0 - a.pre) END)
+FROM (SELECT enrolment_id,
+             MAX(CASE WHEN kind = 'final' THEN score END) AS best,
+             MAX(CASE WHEN kind = 'pre' AND number = 1 THEN score END) AS pre
+      FROM {attempt}
+      WHERE submitted_at IS NOT NULL AND submitted_at <= %s
+      GROUP BY enrolment_id) a
+JOIN {enrolment} e ON e.id = a.enrolment_id
 JOIN {person} p ON p.id = e.person_id
+WHERE a.best IS NOT NULL AND a.pre IS NOT NULL
 GROUP BY p.organisation_id
 """
 
@@ -190,7 +191,7 @@ def _gain(own, as_of):
         person=Person._meta.db_table,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [as_of, as_of])
+        cursor.execute(sql, [as_of])
         for org_id, n, raw, g_n, g in cursor.fetchall():
             mine = own[org_id]
             mine["gain_n"] += n
@@ -199,17 +200,58 @@ def _gain(own, as_of):
             mine["gain_g"] += float(g or 0)
 
 
+def valid_certificates(as_of) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(
+        Q(revoked_at__isnull=True) | Q(revoked_at__gt=as_of),
+        issued_at__lte=as_of,
+        expires_at__gt=as_of,
+    )
+
+
+def expiring_certificates(as_of) -> QuerySet[Certificate]:
+    """Valid certificates that expire within EXPIRY_WINDOW and that their holder has not
+    already renewed (no later valid certificate of the same course)."""
+    renewed = valid_certificates(as_of).filter(
+        person_id=OuterRef("person_id"),
+        course_id=OuterRef("course_id"),
+        expires_at__gt=OuterRef("expires_at"),
+    )
+    return valid_certificates(as_of).filter(
+        ~Exists(renewed), expires_at__lte=as_of + EXPIRY_WINDOW
+    )
+
+
+def overdue_enrolments(as_of) -> QuerySet[Enrolment]:
+    """Enrolments in progress then whose due date had passed, unless the person already held
+    a valid certificate of the course (nothing to chase)."""
+    day = timezone.localtime(as_of).date()
+    certified = valid_certificates(as_of).filter(
+        person_id=OuterRef("person_id"), course_id=OuterRef("course_id")
+    )
+    return Enrolment.objects.filter(
+        Q(status=Enrolment.Status.ACTIVE) | Q(completed_at__gt=as_of),
+        ~Exists(certified),
+        enrolled_at__lte=as_of,
+        due_date__lt=day,
+    ).exclude(status=Enrolment.Status.WITHDRAWN)
+
+
+def _expiring(own, as_of):
+    for r in (
+        expiring_certificates(as_of)
+        .filter(_active(as_of, "person__"))
+        .values("person__organisation_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        own[r["person__organisation_id"]]["certs_expiring"] += r["n"]
+
+
 def _overdue_enrolments(own, as_of):
     """Enrolments of active staff in progress then whose due date had passed."""
-    day = timezone.localtime(as_of).date()
     rows = (
-        Enrolment.objects.filter(
-            Q(status=Enrolment.Status.ACTIVE) | Q(completed_at__gt=as_of),
-            _active(as_of, "person__"),
-            enrolled_at__lte=as_of,
-            due_date__lt=day,
-        )
-        .exclude(status=Enrolment.Status.WITHDRAWN)
+        overdue_enrolments(as_of)
+        .filter(_active(as_of, "person__"))
         .values("person__organisation_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -351,6 +393,7 @@ def compute(as_of: datetime) -> tuple[dict, dict[str, dict]]:
     _people(own, as_of)
     _certificates(own, as_of)
     _gain(own, as_of)
+    _expiring(own, as_of)
     _overdue_enrolments(own, as_of)
     _labs(own, as_of)
     launched = _phishing(own, as_of)

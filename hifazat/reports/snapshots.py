@@ -70,10 +70,20 @@ def refresh(as_of: datetime | None = None) -> Snapshot:
 def current(max_age: timedelta = MAX_AGE) -> Snapshot:
     """This month's snapshot, refreshed first if it is older than ``max_age``."""
     period = month_start(timezone.localdate())
+
+    def fresh(snapshot):
+        return snapshot is not None and timezone.now() - snapshot.taken_at <= max_age
+
     snapshot = Snapshot.objects.filter(period=period).first()
-    if snapshot is None or timezone.now() - snapshot.taken_at > max_age:
-        snapshot = refresh()
-    return snapshot
+    if fresh(snapshot):
+        return snapshot
+    # Stale (the worker has stopped?): one request computes while the others wait on the
+    # row lock and then find it fresh, instead of each computing its own (PostgreSQL).
+    with transaction.atomic():
+        snapshot = Snapshot.objects.select_for_update().filter(period=period).first()
+        if fresh(snapshot):
+            return snapshot
+        return refresh()
 
 
 def backfill(months: int, force: bool = False) -> list[Snapshot]:

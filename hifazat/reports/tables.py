@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hifazat.advisories.models import Recipient
-from hifazat.learning.models import Certificate, Enrolment
 from hifazat.orgs.models import Organisation, Person
 from hifazat.phishing import results
 from hifazat.phishing.models import Campaign
@@ -294,11 +293,8 @@ def phishing_trend(figures: measures.Figures) -> Table:
 def overdue_training(
     organisation: Organisation, limit: int | None = ACTION_LIMIT, figures=None
 ) -> Table:
-    qs = Enrolment.objects.filter(
-        person__org_path__startswith=organisation.path,
-        person__is_active=True,
-        status=Enrolment.Status.ACTIVE,
-        due_date__lt=timezone.localdate(),
+    qs = measures.overdue_enrolments(timezone.now()).filter(
+        person__org_path__startswith=organisation.path, person__is_active=True
     )
     table = Table(
         key="overdue_training",
@@ -328,13 +324,8 @@ def overdue_training(
 def expiring_certificates(
     organisation: Organisation, limit: int | None = ACTION_LIMIT, figures=None
 ) -> Table:
-    now = timezone.now()
-    qs = Certificate.objects.filter(
-        person__org_path__startswith=organisation.path,
-        person__is_active=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-        expires_at__lte=now + measures.EXPIRY_WINDOW,
+    qs = measures.expiring_certificates(timezone.now()).filter(
+        person__org_path__startswith=organisation.path, person__is_active=True
     )
     table = Table(
         key="expiring",

@@ -209,3 +209,30 @@ def test_a_pseudonymous_campaign_counts_where_it_reached_five_or_more(data, orgs
     div = view.figures(orgs["div_a"])
     assert div.last_campaign_id == p4.pk
     assert div.year_click_rate == pytest.approx((2 + 1 + 1) / (5 + 1 + 5))
+
+
+def test_needs_action_leaves_out_what_is_already_done(data, orgs):
+    """A renewed certificate is not "expiring"; an overdue assignment of someone who already
+    holds a valid certificate of the course is not chased."""
+    from hifazat.learning.models import Enrolment
+    from hifazat.reports import tables
+
+    p, basic = data["people"], data["basic"]
+    for person in (p["t1"], p["t2"]):  # t1 holds a valid basic certificate, t2 none
+        Enrolment.objects.create(
+            person=person,
+            course=basic,
+            version=basic.current_version,
+            source="assigned",
+            due_date=timezone.localdate() - timedelta(days=3),
+        )
+    snapshots.refresh()
+    f = snapshots.read().figures(orgs["dep_a"])
+    assert f.overdue_enrolments == 1
+    assert [r[1] for r in tables.overdue_training(orgs["dep_a"]).rows] == ["Tahira Two"]
+    assert f.certs_expiring == 2  # a2's basic, t1's advanced
+    dataset._cert(p["a2"], basic, 0, 365)  # a2 renews
+    snapshots.refresh()
+    f = snapshots.read().figures(orgs["dep_a"])
+    assert f.certs_expiring == 1 and f.certs_valid == 5
+    assert [r[1] for r in tables.expiring_certificates(orgs["dep_a"]).rows] == ["Tariq One"]
