@@ -208,32 +208,35 @@ def valid_certificates(as_of) -> QuerySet[Certificate]:
     )
 
 
-def expiring_certificates(as_of) -> QuerySet[Certificate]:
+def expiring_certificates(as_of, exclude_renewed: bool = True) -> QuerySet[Certificate]:
     """Valid certificates that expire within EXPIRY_WINDOW and that their holder has not
     already renewed (no later valid certificate of the same course)."""
+    qs = valid_certificates(as_of).filter(expires_at__lte=as_of + EXPIRY_WINDOW)
+    if not exclude_renewed:
+        return qs
     renewed = valid_certificates(as_of).filter(
         person_id=OuterRef("person_id"),
         course_id=OuterRef("course_id"),
         expires_at__gt=OuterRef("expires_at"),
     )
-    return valid_certificates(as_of).filter(
-        ~Exists(renewed), expires_at__lte=as_of + EXPIRY_WINDOW
-    )
+    return qs.filter(~Exists(renewed))
 
 
-def overdue_enrolments(as_of) -> QuerySet[Enrolment]:
+def overdue_enrolments(as_of, exclude_certified: bool = True) -> QuerySet[Enrolment]:
     """Enrolments in progress then whose due date had passed, unless the person already held
     a valid certificate of the course (nothing to chase)."""
     day = timezone.localtime(as_of).date()
-    certified = valid_certificates(as_of).filter(
-        person_id=OuterRef("person_id"), course_id=OuterRef("course_id")
-    )
-    return Enrolment.objects.filter(
+    qs = Enrolment.objects.filter(
         Q(status=Enrolment.Status.ACTIVE) | Q(completed_at__gt=as_of),
-        ~Exists(certified),
         enrolled_at__lte=as_of,
         due_date__lt=day,
     ).exclude(status=Enrolment.Status.WITHDRAWN)
+    if not exclude_certified:
+        return qs
+    certified = valid_certificates(as_of).filter(
+        person_id=OuterRef("person_id"), course_id=OuterRef("course_id")
+    )
+    return qs.filter(~Exists(certified))
 
 
 def _expiring(own, as_of):

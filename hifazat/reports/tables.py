@@ -290,12 +290,36 @@ def phishing_trend(figures: measures.Figures) -> Table:
 # --- what needs action now (live, for one subtree) ----------------------------------------
 
 
+def _first(rows, limit: int | None, keep, chunk: int = 500) -> list:
+    """The first ``limit`` rows (all when None) that ``keep`` keeps, read in chunks: a plain
+    indexed range read, then one query per chunk to filter it (an anti-join per row is slow
+    on SQLite at scale)."""
+    out, offset = [], 0
+    while limit is None or len(out) < limit:
+        batch = list(rows[offset : offset + chunk])
+        if not batch:
+            break
+        out += keep(batch)
+        offset += chunk
+    return out[:limit] if limit else out
+
+
 def overdue_training(
     organisation: Organisation, limit: int | None = ACTION_LIMIT, figures=None
 ) -> Table:
-    qs = measures.overdue_enrolments(timezone.now()).filter(
+    now = timezone.now()
+    qs = measures.overdue_enrolments(now, exclude_certified=False).filter(
         person__org_path__startswith=organisation.path, person__is_active=True
     )
+
+    def keep(batch):  # leave out people already certified for the course
+        held = set(
+            measures.valid_certificates(now)
+            .filter(person_id__in={e.person_id for e in batch})
+            .values_list("person_id", "course_id")
+        )
+        return [e for e in batch if (e.person_id, e.course_id) not in held]
+
     table = Table(
         key="overdue_training",
         title=_("People overdue on assigned training"),
@@ -308,7 +332,7 @@ def overdue_training(
         ],
     )
     rows = qs.select_related("person__organisation", "course").order_by("due_date", "pk")
-    for e in rows[:limit] if limit else rows:
+    for e in _first(rows, limit, keep):
         table.rows.append(
             [
                 e.person.employee_number or "",
@@ -324,9 +348,22 @@ def overdue_training(
 def expiring_certificates(
     organisation: Organisation, limit: int | None = ACTION_LIMIT, figures=None
 ) -> Table:
-    qs = measures.expiring_certificates(timezone.now()).filter(
+    now = timezone.now()
+    qs = measures.expiring_certificates(now, exclude_renewed=False).filter(
         person__org_path__startswith=organisation.path, person__is_active=True
     )
+
+    def keep(batch):  # leave out certificates already renewed
+        latest = {}
+        for person_id, course_id, expires in (
+            measures.valid_certificates(now)
+            .filter(person_id__in={c.person_id for c in batch})
+            .values_list("person_id", "course_id", "expires_at")
+        ):
+            key = (person_id, course_id)
+            latest[key] = max(latest.get(key, expires), expires)
+        return [c for c in batch if latest.get((c.person_id, c.course_id)) == c.expires_at]
+
     table = Table(
         key="expiring",
         title=_("Certificates expiring in the next 60 days"),
@@ -339,7 +376,7 @@ def expiring_certificates(
         ],
     )
     rows = qs.select_related("person__organisation", "course").order_by("expires_at", "pk")
-    for c in rows[:limit] if limit else rows:
+    for c in _first(rows, limit, keep):
         table.rows.append(
             [
                 c.person.employee_number or "",
