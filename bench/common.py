@@ -72,3 +72,34 @@ def bench_line(bench_id: str, ratio: float, op: str, target: float, **extra) -> 
     ok = ratio <= target if op == "<=" else ratio >= target
     tail = " ".join(f"{k}={v}" for k, v in extra.items())
     return f"BENCH {bench_id} ratio={ratio:.2f} target={op}{target:.2f} {'PASS' if ok else 'FAIL'} {tail}".rstrip()
+
+
+def client_for(person):
+    """A test client signed in as ``person``, as if past the second factor."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(person)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": 0},
+        {"method": "mfa", "at": 0, "type": "totp"},
+    ]
+    session.save()
+    return client
+
+
+def fetch(client, url: str) -> int:
+    """GET url and read the whole body (streamed exports included); returns the body size."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url}: {response.status_code} {response.get('Location', '')}")
+    if response.streaming:
+        return len(b"".join(response.streaming_content))
+    return len(response.content)
+
+
+def time_it(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started

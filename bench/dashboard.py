@@ -62,9 +62,12 @@ from bench.common import (
     ROOT,
     SMALL,
     bench_line,
+    client_for,
+    fetch,
     git_commit,
     median,
     postgres_cluster,
+    time_it,
     write_result,
 )
 
@@ -663,33 +666,6 @@ def check(base: dict, snapshot) -> tuple[list[str], int]:
 
 
 # --- measuring ------------------------------------------------------------------------------
-
-
-def client_for(person):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(person)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": 0},
-        {"method": "mfa", "at": 0, "type": "totp"},
-    ]
-    session.save()
-    return client
-
-
-def fetch(client, url: str) -> int:
-    response = client.get(url)
-    if response.status_code != 200:
-        raise SystemExit(f"GET {url}: {response.status_code} {response.get('Location', '')}")
-    return len(response.content)
-
-
-def time_it(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
 
 
 def explain(sql: str) -> str:

@@ -32,7 +32,17 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
-from bench.common import SMALL, bench_line, git_commit, median, postgres_cluster, write_result
+from bench.common import (
+    SMALL,
+    bench_line,
+    client_for,
+    fetch,
+    git_commit,
+    median,
+    postgres_cluster,
+    time_it,
+    write_result,
+)
 
 PEOPLE = 10_000 if SMALL else 100_000
 EARLIER = [2_000 if SMALL else 20_000] * 3
@@ -361,36 +371,6 @@ def check_figures(campaign, base: dict) -> list[str]:
     if results.repeat_offenders(campaign).count() != offenders_sql(campaign):
         problems.append("repeat offenders differ")
     return problems
-
-
-def client_for(operator):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(operator)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": 0},
-        {"method": "mfa", "at": 0, "type": "totp"},
-    ]
-    session.save()
-    return client
-
-
-def fetch(client, url: str) -> int:
-    """GET url and read the whole body (streamed exports included); returns the body size."""
-    response = client.get(url)
-    if response.status_code != 200:
-        raise SystemExit(f"GET {url}: {response.status_code} {response.get('Location', '')}")
-    if response.streaming:
-        return len(b"".join(response.streaming_content))
-    return len(response.content)
-
-
-def time_it(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
 
 
 def profile_call(fn, cprofile: bool = False) -> dict:

@@ -138,7 +138,7 @@ def test_national_totals(view):
 
 def test_month_end_snapshots_see_the_past(data, orgs):
     """A snapshot as of 15 days ago: P2 and P3 had not been launched; V1 was published but
-    not yet implemented (that came 10 days ago) nor due; V2 not published."""
+    not yet carried out (that came 10 days ago) nor due; V2 not published."""
     as_of = timezone.now() - timedelta(days=15)
     own, launched = measures.compute(as_of)
     f = measures.Figures(measures.roll_up(own)[orgs["dep_a"].pk], launched)
